@@ -1,0 +1,190 @@
+"""Poll mailboxes: fetch what is new, ingest it in committed batches, then settle on the server."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from intake.imap import ImapSource
+from intake.ingest import ingest
+from intake.maildir import MaildirSource
+from intake.source import Fetched
+from refund_intake.config import Config, MailboxConfig
+from refund_intake.db import session_scope
+from refund_intake.errors import LockBusy, SecretError, SourceError, StorageError
+from refund_intake.locks import mailbox_lock
+from refund_intake.models import FolderState, Message
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]  # (mailbox, done, total)
+
+
+@dataclass
+class PollReport:
+    mailbox: str
+    fetched: int = 0
+    stored: int = 0
+    already_stored: int = 0
+    classifications: Counter[str] = field(default_factory=Counter)
+    error: str | None = None
+    busy: bool = False
+    bodies_fetched: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class PollContext:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    config: Config
+    since: datetime | None = None
+    progress: Progress | None = None
+    ssl_context: ssl.SSLContext | None = None
+
+
+def poll_all(context: PollContext, names: Sequence[str] = ()) -> list[PollReport]:
+    """Every mailbox is polled even when another one fails."""
+    mailboxes = [context.config.mailbox(n) for n in names] if names else context.config.mailboxes
+    return [poll_mailbox(context, mailbox) for mailbox in mailboxes]
+
+
+def poll_mailbox(context: PollContext, mailbox: MailboxConfig) -> PollReport:
+    report = PollReport(mailbox.name)
+    try:
+        with mailbox_lock(context.engine, mailbox.name):
+            if mailbox.imap is not None:
+                _poll_imap(context, mailbox, report)
+            else:
+                _poll_maildir(context, mailbox, report)
+    except LockBusy as exc:
+        report.busy, report.error = True, None
+        log.info("%s", exc)
+        return report
+    except (SourceError, SecretError, StorageError) as exc:
+        report.error = str(exc)
+    except OperationalError as exc:
+        report.error = f"database error, batch rolled back (mail stays on the server): {exc.orig}"
+    if report.error:
+        log.error("mailbox %s: %s", mailbox.name, report.error)
+    _record_outcome(context, mailbox, report)
+    return report
+
+
+def _poll_imap(context: PollContext, mailbox: MailboxConfig, report: PollReport) -> None:
+    assert mailbox.imap is not None
+    settings = mailbox.imap
+    source = ImapSource(settings, context.ssl_context)
+    with source:
+        try:
+            for folder in settings.folders:
+                _poll_imap_folder(context, mailbox, source, folder, report)
+        finally:
+            report.bodies_fetched += source.bodies_fetched
+
+
+def _poll_imap_folder(context: PollContext, mailbox: MailboxConfig, source: ImapSource,
+                      folder: str, report: PollReport) -> None:
+    assert mailbox.imap is not None
+    readonly = mailbox.after == "leave" and not mailbox.mark_seen
+    info = source.select(folder, readonly=readonly)
+    with session_scope(context.sessions) as session:
+        state = _folder_state(session, mailbox.name, folder)
+        if state.uidvalidity != info.uidvalidity:
+            if state.uidvalidity is not None:
+                log.warning("%s/%s: UIDVALIDITY changed %s -> %s; rescanning (nothing is stored twice)",
+                            mailbox.name, folder, state.uidvalidity, info.uidvalidity)
+            state.uidvalidity, state.last_uid = info.uidvalidity, 0
+        last_uid = state.last_uid
+    if info.uidnext is not None and info.uidnext <= last_uid + 1:
+        uids: list[int] = []  # nothing new: no SEARCH, no FETCH
+    else:
+        uids = source.uids_after(last_uid, context.since)
+    for batch in _chunks(uids, mailbox.imap.batch_size):
+        _ingest_batch(context, mailbox, folder, source.fetch(batch), max(batch), report, len(uids))
+        source.settle(max(batch), mailbox.after, mailbox.move_to, mailbox.mark_seen)
+    if not uids:
+        source.settle(last_uid, mailbox.after, mailbox.move_to, mailbox.mark_seen)
+
+
+def _poll_maildir(context: PollContext, mailbox: MailboxConfig, report: PollReport) -> None:
+    assert mailbox.maildir is not None
+    with MaildirSource(mailbox.maildir) as source:
+        keys = source.keys()
+        with session_scope(context.sessions) as session:
+            known = set(session.scalars(
+                select(Message.source_key).where(Message.mailbox == mailbox.name,
+                                                 Message.source_key.is_not(None))))
+        new = [key for key in keys if key not in known]
+        for batch in _chunks(new, 100):
+            _ingest_batch(context, mailbox, source.folder, source.fetch(batch), None, report, len(new))
+        report.bodies_fetched += source.bodies_fetched
+
+
+def _ingest_batch(context: PollContext, mailbox: MailboxConfig, folder: str,
+                  fetched: Iterator[Fetched], last_uid: int | None, report: PollReport,
+                  total: int) -> None:
+    """One transaction per batch: a crash loses only this batch, which the next poll takes again."""
+    try:
+        with session_scope(context.sessions) as session:
+            for item in fetched:
+                report.fetched += 1
+                result = ingest(session, context.config.intake, mailbox, item)
+                if result.status == "stored":
+                    report.stored += 1
+                    report.classifications[result.classification] += 1
+                else:
+                    report.already_stored += 1
+            if last_uid is not None:
+                state = _folder_state(session, mailbox.name, folder)
+                state.last_uid = max(state.last_uid, last_uid)
+    except SQLAlchemyError as exc:
+        raise StorageError(
+            f"database refused the batch ({_short(exc)}); nothing was lost, the next poll retries it"
+        ) from exc
+    if context.progress:
+        context.progress(mailbox.name, report.fetched, total)
+
+
+def _folder_state(session: Session, mailbox: str, folder: str) -> FolderState:
+    state = session.scalar(select(FolderState).where(FolderState.mailbox == mailbox,
+                                                     FolderState.folder == folder))
+    if state is None:
+        state = FolderState(mailbox=mailbox, folder=folder, last_uid=0)
+        session.add(state)
+        session.flush()
+    return state
+
+
+def _record_outcome(context: PollContext, mailbox: MailboxConfig, report: PollReport) -> None:
+    """Remember when each mailbox last polled and how, for `status`; never hides the poll's error."""
+    now = datetime.now(timezone.utc)
+    folders = mailbox.imap.folders if mailbox.imap else (MaildirSource.folder,)
+    try:
+        with session_scope(context.sessions) as session:
+            for folder in folders:
+                state = _folder_state(session, mailbox.name, folder)
+                state.last_poll_at, state.last_error = now, report.error
+                if report.ok:
+                    state.last_success_at = now
+    except SQLAlchemyError as exc:
+        log.error("mailbox %s: could not record the poll outcome: %s", mailbox.name, _short(exc))
+
+
+def _chunks(items: Sequence[int] | Sequence[str], size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield list(items[start:start + size])
+
+
+def _short(exc: SQLAlchemyError) -> str:
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]

@@ -1,0 +1,203 @@
+"""One function per CLI command, each taking the loaded config first; sessions open here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from intake.poll import PollContext, PollReport, poll_all
+from refund_intake import db
+from refund_intake.config import Config
+from refund_intake.errors import ConfigError, NotFound, RefundIntakeError
+from refund_intake.models import Message, Request
+from refund_intake.table import render
+from refund_intake.views import (
+    MESSAGE_COLUMNS, QUARANTINE_COLUMNS, REQUEST_COLUMNS, message_detail, message_row,
+    quarantine_row, request_row,
+)
+
+
+def open_database(config: Config) -> tuple[Engine, sessionmaker[Session]]:
+    engine = db.make_engine(config.database_url)
+    db.require_schema(engine)
+    return engine, db.session_factory(engine)
+
+
+def emit(args: argparse.Namespace, data: Any, table: str) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else table)
+
+
+def db_upgrade(config: Config, args: argparse.Namespace) -> int:
+    db.upgrade(config.database_url)
+    print(f"database is at the latest schema: {_safe_url(config.database_url)}")
+    return 0
+
+
+def check_config(config: Config, args: argparse.Namespace) -> int:
+    problems = []
+    for mailbox in config.mailboxes:
+        if not mailbox.policy.is_file():
+            problems.append(f"mailbox {mailbox.name}: policy file not found: {mailbox.policy}")
+        if mailbox.imap is not None:
+            try:
+                mailbox.imap.password.read()
+            except RefundIntakeError as exc:
+                problems.append(f"mailbox {mailbox.name}: {exc}")
+        elif mailbox.maildir is not None and not (mailbox.maildir.path / "cur").is_dir():
+            problems.append(f"mailbox {mailbox.name}: not a Maildir: {mailbox.maildir.path}")
+    if problems:
+        raise ConfigError(f"{config.path}: " + "; ".join(problems))
+    print(f"{config.path}: OK ({len(config.mailboxes)} mailbox(es))")
+    return 0
+
+
+def poll(config: Config, args: argparse.Namespace) -> int:
+    since = _date_arg(args.since, "--since") if args.since else None
+    engine, sessions = open_database(config)
+    context = PollContext(engine, sessions, config, since=since, progress=_progress_printer())
+    if not args.once:
+        from refund_intake.service import run_polling
+
+        return run_polling(context, args.mailbox)
+    reports = poll_all(context, args.mailbox)
+    if args.json:
+        print(json.dumps([_report_dict(r) for r in reports], indent=2))
+    else:
+        for report in reports:
+            print(_report_line(report))
+    return 0 if all(r.ok for r in reports) else 1
+
+
+def _report_dict(report: PollReport) -> dict[str, Any]:
+    return {"mailbox": report.mailbox, "fetched": report.fetched, "stored": report.stored,
+            "already_stored": report.already_stored, "classifications": dict(report.classifications),
+            "busy": report.busy, "error": report.error}
+
+
+def _report_line(report: PollReport) -> str:
+    if report.busy:
+        return f"{report.mailbox}: another run is in progress; skipped"
+    kinds = ", ".join(f"{n} {c}" for c, n in sorted(report.classifications.items()))
+    line = f"{report.mailbox}: {report.stored} new message(s) stored" + (f" ({kinds})" if kinds else "")
+    if report.already_stored:
+        line += f", {report.already_stored} already stored"
+    return line + (f"; ERROR: {report.error}" if report.error else "")
+
+
+def _progress_printer() -> Any:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(mailbox: str, done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        print(f"\r{mailbox}: {done}/{total} messages", end=end, file=sys.stderr, flush=True)
+    return show
+
+
+def requests_list(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        query = select(Request).order_by(Request.id).limit(args.limit)
+        if args.mailbox:
+            query = query.where(Request.mailbox == args.mailbox)
+        rows = [request_row(r) for r in session.scalars(query)]
+    emit(args, rows, render(rows, REQUEST_COLUMNS, {"subject": 36, "sender": 28}))
+    return 0
+
+
+def requests_show(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        request = session.scalar(select(Request).where(Request.reference == args.ref.upper()))
+        if request is None:
+            raise NotFound(f"no request with reference {args.ref}")
+        data = request_row(request)
+        data["messages"] = [message_detail(m) for m in request.messages]
+    lines = [f"{k}: {v}" for k, v in data.items() if k != "messages"]
+    for message in data["messages"]:
+        lines += ["", f"--- message {message['id']} {message['message_id']} ({message['classification']})",
+                  message["text"][:4000]]
+    emit(args, data, "\n".join(lines))
+    return 0
+
+
+def messages_list(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        query = select(Message).order_by(Message.received_at, Message.id).limit(args.limit)
+        if args.mailbox:
+            query = query.where(Message.mailbox == args.mailbox)
+        rows = [message_row(m) for m in session.scalars(query)]
+    emit(args, rows, render(rows, MESSAGE_COLUMNS, {"subject": 38, "sender": 28}))
+    return 0
+
+
+def messages_show(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        data = message_detail(_message(session, args.id))
+    emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
+    return 0
+
+
+def quarantine_list(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        rows = [quarantine_row(m) for m in session.scalars(
+            select(Message).where(Message.parse_status == "quarantined").order_by(Message.id))]
+    emit(args, rows, render(rows, QUARANTINE_COLUMNS, {"reason": 70}))
+    return 0
+
+
+def quarantine_show(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        message = _message(session, str(args.id))
+        if args.raw:
+            sys.stdout.buffer.write(message.raw.content or b"(raw bytes purged)\n")
+            return 0
+        data = quarantine_row(message)
+    emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
+    return 0
+
+
+def quarantine_retry(config: Config, args: argparse.Namespace) -> int:
+    from intake.retry import retry_quarantined
+
+    if args.id is None and not args.all:
+        raise ConfigError("quarantine retry: give a message ID or --all")
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        results = retry_quarantined(session, config, None if args.all else args.id)
+    for message_id, outcome in results:
+        print(f"message {message_id}: {outcome}")
+    return 0
+
+
+def _message(session: Session, key: str) -> Message:
+    message = session.get(Message, int(key)) if key.isdigit() else session.scalar(
+        select(Message).where(Message.message_id == key))
+    if message is None:
+        raise NotFound(f"no message {key}")
+    return message
+
+
+def _date_arg(value: str, name: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: expected a date like 2026-11-01, got {value!r}") from exc
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return url

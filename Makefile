@@ -1,0 +1,6 @@
+# Conveniences; the scripts are the source of truth (a fresh Debian may not have make).
+.PHONY: demo test
+demo:
+	./scripts/demo
+test:
+	./scripts/test

@@ -71,6 +71,9 @@ def poll(config: Config, args: argparse.Namespace) -> int:
     else:
         for report in reports:
             print(_report_line(report))
+    for report in reports:
+        if report.error:
+            print(f"refund-intake: error: mailbox {report.mailbox}: {report.error}", file=sys.stderr)
     return 0 if all(r.ok for r in reports) else 1
 
 
@@ -87,7 +90,7 @@ def _report_line(report: PollReport) -> str:
     line = f"{report.mailbox}: {report.stored} new message(s) stored" + (f" ({kinds})" if kinds else "")
     if report.already_stored:
         line += f", {report.already_stored} already stored"
-    return line + (f"; ERROR: {report.error}" if report.error else "")
+    return line + ("; FAILED (see error below)" if report.error else "")
 
 
 def _progress_printer() -> Any:

@@ -53,6 +53,7 @@ class ImapSettings:
     timeout: float
     folders: tuple[str, ...]
     batch_size: int
+    ca_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -300,6 +301,7 @@ def _imap(table: _Table, base: Path) -> ImapSettings:
     timeout = table.int("timeout", 30, minimum=1)
     folders = table.strings("folders", ("INBOX",))
     batch_size = table.int("batch_size", 100, minimum=1)
+    ca_file = table.str("ca_file")
     if security == "plain" and host and not _is_loopback(host):
         table.errors.append(
             f"{table._key('security')}: plain IMAP is allowed only to a loopback host, not {_show(host)}"
@@ -307,7 +309,8 @@ def _imap(table: _Table, base: Path) -> ImapSettings:
     table.finish()
     secret = Secret(env=env, file=(base / file) if file else None, key_path=table.path)
     return ImapSettings(host or "", port or 0, security or "tls", username or "", secret,
-                        float(timeout or 30), folders, batch_size or 100)
+                        float(timeout or 30), folders, batch_size or 100,
+                        (base / ca_file) if ca_file else None)
 
 
 def _maildir(table: _Table, base: Path) -> MaildirSettings:

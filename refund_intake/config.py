@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from refund_intake.config_schema import REQUIRED, Table, show
 from refund_intake.errors import ConfigError, SecretError
 
 CONFIG_ENV = "REFUND_INTAKE_CONFIG"
@@ -84,11 +85,42 @@ class IntakeSettings:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str
+    username: str | None
+    password: Secret | None
+    timeout: float
+    ca_file: Path | None
+
+
+@dataclass(frozen=True)
+class RepliesSettings:
+    auto_send_acknowledgements: bool = False
+    max_attempts: int = 8
+    retry_base_seconds: int = 60
+    sending_timeout_seconds: int = 600
+    staff_address: str | None = None
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    bind: str = "127.0.0.1"
+    port: int = 8080
+    session_minutes: int = 60
+    secret_key: Secret | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     database_url: str
     intake: IntakeSettings
     mailboxes: tuple[MailboxConfig, ...] = field(default_factory=tuple)
+    smtp: SmtpSettings | None = None
+    replies: RepliesSettings = field(default_factory=RepliesSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     def mailbox(self, name: str) -> MailboxConfig:
         for mailbox in self.mailboxes:
@@ -96,79 +128,6 @@ class Config:
                 return mailbox
         known = ", ".join(m.name for m in self.mailboxes)
         raise ConfigError(f"{self.path}: no mailbox named {name!r} (configured: {known})")
-
-
-class _Table:
-    """A TOML table being validated; every problem is reported with file and key path."""
-
-    def __init__(self, data: dict[str, Any], path: str, errors: list[str]) -> None:
-        self.data, self.path, self.errors = data, path, errors
-        self.seen: set[str] = set()
-
-    def _key(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def _get(self, key: str, kind: type | tuple[type, ...], label: str, default: Any) -> Any:
-        self.seen.add(key)
-        if key not in self.data:
-            if default is _REQUIRED:
-                self.errors.append(f"{self._key(key)}: missing (required)")
-            return None if default is _REQUIRED else default
-        value = self.data[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
-            self.errors.append(f"{self._key(key)}: expected {label}, got {_show(value)}")
-            return None if default is _REQUIRED else default
-        return value
-
-    def str(self, key: str, default: Any = None) -> Any:
-        return self._get(key, str, "a string", default)
-
-    def int(self, key: str, default: Any = None, minimum: int = 0) -> Any:
-        value = self._get(key, int, "an integer", default)
-        if isinstance(value, int) and value < minimum:
-            self.errors.append(f"{self._key(key)}: must be at least {minimum}, got {value}")
-        return value
-
-    def bool(self, key: str, default: Any = None) -> Any:
-        return self._get(key, bool, "true or false", default)
-
-    def choice(self, key: str, choices: tuple[str, ...], default: Any = None) -> Any:
-        value = self.str(key, default)
-        if value is not None and value not in choices:
-            self.errors.append(f"{self._key(key)}: expected one of {', '.join(choices)}, got {_show(value)}")
-        return value
-
-    def strings(self, key: str, default: Any = ()) -> tuple[str, ...]:
-        value = self._get(key, list, "a list of strings", list(default))
-        if any(not isinstance(item, str) for item in value):
-            self.errors.append(f"{self._key(key)}: expected a list of strings, got {_show(value)}")
-            return tuple(default)
-        return tuple(value)
-
-    def table(self, key: str) -> _Table | None:
-        value = self._get(key, dict, "a table", None)
-        return None if value is None else _Table(value, self._key(key), self.errors)
-
-    def forbid(self, key: str, why: str) -> None:
-        self.seen.add(key)
-        if key in self.data:
-            self.errors.append(f"{self._key(key)}: {why}")
-
-    def finish(self) -> None:
-        for key in self.data:
-            if key not in self.seen:
-                self.errors.append(f"{self._key(key)}: unknown key")
-
-
-_REQUIRED = object()
-
-
-def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kind if isinstance(kind, tuple) else (kind,)
-
-
-def _show(value: Any) -> str:
-    return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
 def config_path(explicit: str | None) -> Path:
@@ -192,18 +151,23 @@ def load_config(path: Path) -> Config:
 
 def parse_config(data: dict[str, Any], path: Path) -> Config:
     errors: list[str] = []
-    root = _Table(data, "", errors)
+    root = Table(data, "", errors)
     base = path.resolve().parent
-    database = root.table("database") or _Table({}, "database", errors)
+    database = root.table("database") or Table({}, "database", errors)
     url = database.str("url", "sqlite:///refund-intake.db")
     database.finish()
-    intake = _intake_settings(root.table("intake") or _Table({}, "intake", errors))
+    intake = _intake_settings(root.table("intake") or Table({}, "intake", errors))
     mailboxes = _mailboxes(root, base, errors)
+    smtp_table = root.table("smtp")
+    smtp = _smtp(smtp_table, base) if smtp_table else None
+    replies = _replies(root.table("replies") or Table({}, "replies", errors))
+    web = _web(root.table("web") or Table({}, "web", errors), base)
     root.finish()
     if errors:
         more = f" (and {len(errors) - 1} more: {'; '.join(errors[1:])})" if len(errors) > 1 else ""
         raise ConfigError(f"{path}: {errors[0]}{more}")
-    return Config(path=path, database_url=_resolve_sqlite(url, base), intake=intake, mailboxes=mailboxes)
+    return Config(path=path, database_url=_resolve_sqlite(url, base), intake=intake,
+                  mailboxes=mailboxes, smtp=smtp, replies=replies, web=web)
 
 
 def _resolve_sqlite(url: str, base: Path) -> str:
@@ -214,13 +178,13 @@ def _resolve_sqlite(url: str, base: Path) -> str:
     return url
 
 
-def _intake_settings(table: _Table) -> IntakeSettings:
+def _intake_settings(table: Table) -> IntakeSettings:
     patterns = []
     for index, pattern in enumerate(table.strings("order_ref_patterns", (r"\b[A-Z]{2,6}-\d{3,}\b",))):
         try:
             patterns.append(re.compile(pattern))
         except re.error as exc:
-            table.errors.append(f"{table._key('order_ref_patterns')}[{index}]: bad regular expression: {exc}")
+            table.errors.append(f"{table.key('order_ref_patterns')}[{index}]: bad regular expression: {exc}")
     keywords: dict[str, dict[str, tuple[str, ...]]] = {}
     languages = table.table("reason_keywords")
     if languages is not None:
@@ -232,7 +196,7 @@ def _intake_settings(table: _Table) -> IntakeSettings:
             for reason in list(lang_table.data):
                 if reason not in REASONS:
                     lang_table.seen.add(reason)
-                    lang_table.errors.append(f"{lang_table._key(reason)}: unknown reason (known: {', '.join(REASONS)})")
+                    lang_table.errors.append(f"{lang_table.key(reason)}: unknown reason (known: {', '.join(REASONS)})")
                     continue
                 keywords[language][reason] = lang_table.strings(reason)
             lang_table.finish()
@@ -242,7 +206,7 @@ def _intake_settings(table: _Table) -> IntakeSettings:
     return IntakeSettings(tuple(patterns), keywords, max_parts)
 
 
-def _mailboxes(root: _Table, base: Path, errors: list[str]) -> tuple[MailboxConfig, ...]:
+def _mailboxes(root: Table, base: Path, errors: list[str]) -> tuple[MailboxConfig, ...]:
     root.seen.add("mailbox")
     raw = root.data.get("mailbox", [])
     if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
@@ -252,25 +216,25 @@ def _mailboxes(root: _Table, base: Path, errors: list[str]) -> tuple[MailboxConf
         errors.append("mailbox: at least one [[mailbox]] is required")
     result, names = [], set()
     for index, item in enumerate(raw):
-        mailbox = _mailbox(_Table(item, f"mailbox[{index}]", errors), base)
+        mailbox = _mailbox(Table(item, f"mailbox[{index}]", errors), base)
         if mailbox is None:
             continue
         if mailbox.name in names:
-            errors.append(f"mailbox[{index}].name: duplicate mailbox name {_show(mailbox.name)}")
+            errors.append(f"mailbox[{index}].name: duplicate mailbox name {show(mailbox.name)}")
         names.add(mailbox.name)
         result.append(mailbox)
     return tuple(result)
 
 
-def _mailbox(table: _Table, base: Path) -> MailboxConfig | None:
-    name = table.str("name", _REQUIRED)
-    address = table.str("address", _REQUIRED)
-    policy = table.str("policy", _REQUIRED)
+def _mailbox(table: Table, base: Path) -> MailboxConfig | None:
+    name = table.str("name", REQUIRED)
+    address = table.str("address", REQUIRED)
+    policy = table.str("policy", REQUIRED)
     language = table.str("language", "en")
     after = table.choice("after", AFTER_ACTIONS, "leave")
     move_to = table.str("move_to")
     if after == "move" and not move_to:
-        table.errors.append(f"{table._key('move_to')}: required when after = \"move\"")
+        table.errors.append(f"{table.key('move_to')}: required when after = \"move\"")
     mark_seen = table.bool("mark_seen", False)
     interval = table.int("poll_interval", 300, minimum=10)
     relays = table.strings("trusted_relays")
@@ -289,32 +253,78 @@ def _mailbox(table: _Table, base: Path) -> MailboxConfig | None:
     )
 
 
-def _imap(table: _Table, base: Path) -> ImapSettings:
-    host = table.str("host", _REQUIRED)
+def _imap(table: Table, base: Path) -> ImapSettings:
+    host = table.str("host", REQUIRED)
     security = table.choice("security", SECURITY_MODES, "tls")
     port = table.int("port", 993 if security == "tls" else 143, minimum=1)
-    username = table.str("username", _REQUIRED)
-    table.forbid("password", "secrets are not read from the config file; use password_env or password_file")
-    env, file = table.str("password_env"), table.str("password_file")
-    if (env is None) == (file is None):
-        table.errors.append(f"{table.path}: give exactly one of password_env or password_file")
+    username = table.str("username", REQUIRED)
+    secret = _secret(table, base, required=True)
     timeout = table.int("timeout", 30, minimum=1)
     folders = table.strings("folders", ("INBOX",))
     batch_size = table.int("batch_size", 100, minimum=1)
     ca_file = table.str("ca_file")
     if security == "plain" and host and not _is_loopback(host):
         table.errors.append(
-            f"{table._key('security')}: plain IMAP is allowed only to a loopback host, not {_show(host)}"
+            f"{table.key('security')}: plain IMAP is allowed only to a loopback host, not {show(host)}"
         )
     table.finish()
-    secret = Secret(env=env, file=(base / file) if file else None, key_path=table.path)
     return ImapSettings(host or "", port or 0, security or "tls", username or "", secret,
                         float(timeout or 30), folders, batch_size or 100,
                         (base / ca_file) if ca_file else None)
 
 
-def _maildir(table: _Table, base: Path) -> MaildirSettings:
-    path = table.str("path", _REQUIRED)
+def _secret(table: Table, base: Path, required: bool) -> Secret | None:
+    table.forbid("password", "secrets are not read from the config file; use password_env or password_file")
+    env, file = table.str("password_env"), table.str("password_file")
+    if env is not None and file is not None:
+        table.errors.append(f"{table.path}: give only one of password_env or password_file")
+    if env is None and file is None:
+        if required:
+            table.errors.append(f"{table.path}: give exactly one of password_env or password_file")
+        return None
+    return Secret(env=env, file=(base / file) if file else None, key_path=table.path)
+
+
+def _smtp(table: Table, base: Path) -> SmtpSettings:
+    host = table.str("host", REQUIRED)
+    security = table.choice("security", SECURITY_MODES, "starttls")
+    port = table.int("port", {"tls": 465, "starttls": 587}.get(security or "", 25), minimum=1)
+    username = table.str("username")
+    password = _secret(table, base, required=username is not None)
+    timeout = table.int("timeout", 30, minimum=1)
+    ca_file = table.str("ca_file")
+    if security == "plain" and host and not _is_loopback(host):
+        table.errors.append(f"{table.key('security')}: plain SMTP is allowed only to a loopback host, not {show(host)}")
+    table.finish()
+    return SmtpSettings(host or "", port or 0, security or "starttls", username, password,
+                        float(timeout or 30), (base / ca_file) if ca_file else None)
+
+
+def _replies(table: Table) -> RepliesSettings:
+    settings = RepliesSettings(
+        auto_send_acknowledgements=table.bool("auto_send_acknowledgements", False),
+        max_attempts=table.int("max_attempts", 8, minimum=1),
+        retry_base_seconds=table.int("retry_base_seconds", 60, minimum=1),
+        sending_timeout_seconds=table.int("sending_timeout_seconds", 600, minimum=10),
+        staff_address=table.str("staff_address"),
+    )
+    table.finish()
+    return settings
+
+
+def _web(table: Table, base: Path) -> WebSettings:
+    bind = table.str("bind", "127.0.0.1")
+    port = table.int("port", 8080, minimum=1)
+    minutes = table.int("session_minutes", 60, minimum=1)
+    env, file = table.str("secret_key_env"), table.str("secret_key_file")
+    table.forbid("secret_key", "secrets are not read from the config file; use secret_key_env or secret_key_file")
+    table.finish()
+    secret = Secret(env=env, file=(base / file) if file else None, key_path=table.path) if (env or file) else None
+    return WebSettings(bind=bind, port=port, session_minutes=minutes, secret_key=secret)
+
+
+def _maildir(table: Table, base: Path) -> MaildirSettings:
+    path = table.str("path", REQUIRED)
     table.finish()
     return MaildirSettings(path=base / (path or ""))
 

@@ -7,7 +7,9 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from desk import cli as desk_cli
 from refund_intake import __version__, commands
+from replies import cli as replies_cli
 from refund_intake.config import CONFIG_ENV, config_path, load_config
 from refund_intake.errors import ConfigError, RefundIntakeError
 
@@ -59,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     q_retry.add_argument("id", type=int, nargs="?")
     q_retry.add_argument("--all", action="store_true", help="retry every quarantined message")
     q_retry.set_defaults(handler=commands.quarantine_retry)
+    replies_cli.register(sub)
+    desk_cli.register(sub)
     return parser
 
 

@@ -1,0 +1,9 @@
+"""CLI commands of the replies package: queue, send, staff."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this package's commands to the `refund-intake` parser."""

@@ -29,26 +29,42 @@ _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg)\s*:", re.IGNORECASE)
 
 
 def automated(parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | None:
-    """Auto-replies, bounces and list mail are never answered, so no mail loop can start."""
+    """Bounces, auto-replies and list mail are never answered, so no mail loop can start.
+
+    Bounces are named first: a Postfix bounce carries Auto-Submitted too, and is a bounce.
+    """
+    return _bounce(parsed, mailbox) or _auto_reply(parsed) or _list_mail(parsed)
+
+
+def _bounce(parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | None:
+    h = parsed.headers
+    if parsed.content_type == "multipart/report" or "report-type=delivery-status" in h.get("content-type", ""):
+        return Verdict("not_a_request", "bounce (multipart/report)")
+    sender = parsed.sender or ""
+    if _DAEMONS.match(sender) and sender not in mailbox.trusted_relays:
+        return Verdict("not_a_request", f"bounce (robot sender {sender})")
+    return None
+
+
+def _auto_reply(parsed: ParsedMessage) -> Verdict | None:
     h = parsed.headers
     auto = h.get("auto-submitted", "").strip().lower()
     if auto and auto != "no":
         return Verdict("not_a_request", f"auto_reply (Auto-Submitted: {auto})")
-    if parsed.content_type == "multipart/report" or "report-type=delivery-status" in h.get("content-type", ""):
-        return Verdict("not_a_request", "bounce (multipart/report)")
-    if h.get("return-path", "").strip() in ("<>", ""):
-        if "return-path" in h:
-            return Verdict("not_a_request", "bounce (empty Return-Path)")
-    sender = parsed.sender or ""
-    if _DAEMONS.match(sender) and sender not in mailbox.trusted_relays:
-        return Verdict("not_a_request", f"bounce or robot sender ({sender})")
+    if any(k in h for k in ("x-autoreply", "x-autorespond")):
+        return Verdict("not_a_request", "auto_reply (X-Autoreply)")
+    if "return-path" in h and h["return-path"].strip() in ("<>", ""):
+        return Verdict("not_a_request", "auto_reply (empty Return-Path, RFC 3834)")
+    return None
+
+
+def _list_mail(parsed: ParsedMessage) -> Verdict | None:
+    h = parsed.headers
     precedence = h.get("precedence", "").strip().lower()
     if precedence in ("bulk", "junk", "list", "auto_reply"):
         return Verdict("not_a_request", f"list (Precedence: {precedence})")
     if "list-id" in h or "list-unsubscribe" in h:
         return Verdict("not_a_request", "list (List-Id)")
-    if any(k in h for k in ("x-autoreply", "x-autorespond")):
-        return Verdict("not_a_request", "auto_reply (X-Autoreply)")
     return None
 
 

@@ -12,6 +12,7 @@ import email.message
 import email.utils
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_HTML_FOR_TEXT = 2_000_000
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=\s]")
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,13 @@ class _Body:
         ctype = part.get_content_type()
         filename = part.get_filename()
         disposition = (part.get_content_disposition() or "").lower()
-        payload = part.get_payload(decode=True) or b""
+        payload = self._payload(part)
+        if ctype.startswith("multipart/"):
+            # A multipart whose boundary never occurs arrives as one opaque part: its body is
+            # still the customer's words, so read it as text rather than lose them.
+            self.problems.append(f"{ctype} boundary not found: body read as plain text")
+            self.plain.append(decode_text(payload, part.get_content_charset(), self.problems))
+            return
         if ctype in ("text/plain", "text/html") and not filename and disposition != "attachment":
             text = decode_text(payload, part.get_content_charset(), self.problems)
             (self.plain if ctype == "text/plain" else self.html_parts).append(text)
@@ -234,6 +242,15 @@ class _Body:
         name = safe_filename(decode_header_value(filename, self.problems) if filename else None,
                              ctype, len(self.attachments) + 1)
         self.attachments.append(ParsedAttachment(name, ctype, payload))
+
+    def _payload(self, part: email.message.Message) -> bytes:
+        encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+        body = part.get_payload(decode=False)
+        if encoding == "base64" and isinstance(body, str) and _NOT_BASE64.search(body):
+            self.problems.append("declared base64 but the body is not base64: read as is")
+            return body.encode("utf-8", "surrogateescape")
+        payload = part.get_payload(decode=True)
+        return payload if isinstance(payload, bytes) else b""
 
     def text(self) -> str:
         text = "\n".join(p for p in self.plain if p.strip())

@@ -38,6 +38,7 @@ name = "{name}"
 address = "{ACCOUNTS}"
 policy = "{POLICY}"
 after = "{after}"
+trusted_relays = ["noreply@kreatorz.co.za"]
 {'move_to = "Processed"' if after == "move" else ''}
 
 [mailbox.imap]

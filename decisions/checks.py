@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Protocol
 
 from decisions.case import Case
-from decisions.facts import Reading
+from decisions.facts import Reading, text_key
 from decisions.spec import Spec
 from decisions.windows import last_day, local_date
 
@@ -134,7 +134,7 @@ class FactIs:
         if spec.facts[fact] == "bool" and not set(equals) <= {"true", "false"}:
             spec.error("equals", "a yes/no fact can only equal true or false")
             return None
-        return cls(fact, tuple(value.casefold() for value in equals))
+        return cls(fact, tuple(text_key(value) for value in equals))
 
     def reads(self) -> tuple[str, ...]:
         return (self.fact,)
@@ -145,7 +145,7 @@ class FactIs:
             return unknown(reading)
         value = reading.value
         text = ("true" if value else "false") if isinstance(value, bool) else reading.shown
-        if text.casefold() in self.equals:
+        if text_key(text) in self.equals:
             return Finding("hit", "fact_matches", shown(reading))
         return Finding("miss", "fact_differs", shown(reading))
 
@@ -248,5 +248,5 @@ class Lookup:
 
 
 def _key(text: str) -> str:
-    """Table keys match ignoring case and runs of spaces."""
-    return " ".join(text.split()).casefold()
+    """Table keys match as text facts do (see text_key)."""
+    return text_key(text)

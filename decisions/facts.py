@@ -1,5 +1,6 @@
 """Facts: typing an order's raw strings by the policy's declarations, unknown when empty."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -100,3 +101,9 @@ def read_raw(name: str, raw: str | None, fact_type: str, zone: ZoneInfo | None) 
         return Reading(name, parse_fact(text, fact_type, zone), text)
     except FactError as exc:
         return Reading(name, None, text, f"invalid: {exc}")
+
+
+def text_key(text: str) -> str:
+    """How text facts compare: without case, and spaces, hyphens and underscores alike,
+    so "Web Design", "web-design" and "web_design" are one value."""
+    return "_".join(part for part in re.split(r"[\s_\-]+", text.strip().casefold()) if part)

@@ -12,6 +12,7 @@ from typing import Any
 from decisions.amounts import BaseAmount, Prorate, ProrateTime, Share, Withhold
 from decisions.case import Case
 from decisions.checks import Always, Check, Evidence, FactIs, Finding, Lookup, Window
+from decisions.facts import text_key
 from decisions.request import REASONS
 from decisions.spec import Spec
 
@@ -63,7 +64,7 @@ class Rule:
             value = case.request.reason if name == "reason" else _condition_value(case, name)
             if value is None:
                 unknown = True
-            elif value not in {item.casefold() for item in allowed}:
+            elif value not in {text_key(item) for item in allowed}:
                 return Finding("skipped", "not_applicable", self._when_facts(case))
         if unknown:
             return Finding("unknown", "condition_unknown", self._when_facts(case))
@@ -97,7 +98,7 @@ def _condition_value(case: Case, name: str) -> str | None:
         return None
     if isinstance(reading.value, bool):
         return "true" if reading.value else "false"
-    return reading.shown.casefold()
+    return text_key(reading.shown)
 
 
 def build_rule(spec: Spec) -> Rule | None:

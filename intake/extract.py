@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -10,18 +11,24 @@ from dataclasses import dataclass
 DEFAULT_REASON_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
         "dispute": ("dispute", "chargeback", "mediation", "ombudsman", "legal action"),
-        "cancel_recurring": ("cancel my subscription", "cancel subscription", "recurring payment",
-                             "stop billing", "monthly plan", "cancel the plan", "cancel my plan",
-                             "stop the debit", "unsubscribe from the plan", "cancel my maintenance"),
+        "cancel_recurring": ("subscription", "recurring payment", "stop billing", "monthly plan",
+                             "monthly seo", "seo plan", "maintenance plan", "maintenance package",
+                             "maintenance contract", "retainer", "cancel the plan", "cancel my plan",
+                             "cancel our plan", "stop the debit", "debit order"),
         "non_delivery": ("not delivered", "never received", "not received", "never arrived",
                          "hasn't arrived", "has not arrived", "still waiting", "no delivery"),
         "not_as_described": ("not as described", "not what was described", "different from",
                              "does not match", "doesn't match", "misleading", "not as advertised"),
         "dissatisfied": ("dissatisfied", "not happy", "unhappy", "poor quality", "disappointed",
                          "not satisfied", "unacceptable"),
-        "change_of_mind": ("changed my mind", "change of mind", "no longer need", "don't need",
-                           "do not need", "no longer want", "don't want", "reconsidered",
-                           "cancel my order", "cancel the order"),
+        "change_of_mind": ("changed my mind", "changed our mind", "change of mind", "change my mind",
+                           "change our mind", "changed my plans", "changed our plans",
+                           "change of plans", "no longer need", "don't need", "do not need",
+                           "no longer want", "don't want", "reconsidered", "decided to keep",
+                           "decided not to", "decided to put", "on hold", "in-house", "in house",
+                           "cancel my order", "cancel the order", "cancel the project",
+                           "cancel the booking", "cancel my booking", "cancel our booking",
+                           "has been cancelled", "cancel our", "cancel my"),
     },
     "fr": {
         "dispute": ("litige", "contestation", "médiation", "médiateur", "rétrofacturation"),
@@ -34,7 +41,8 @@ DEFAULT_REASON_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "dissatisfied": ("pas satisfait", "insatisfait", "mécontent", "déçu", "déçue",
                          "mauvaise qualité"),
         "change_of_mind": ("rétractation", "changé d'avis", "change d'avis", "plus besoin",
-                           "ne veux plus", "annuler ma commande", "annuler la commande"),
+                           "ne veux plus", "annuler ma commande", "annuler la commande",
+                           "annuler ma réservation", "renoncer", "en interne"),
     },
 }
 REASON_ORDER = ("dispute", "cancel_recurring", "non_delivery", "not_as_described",
@@ -118,3 +126,21 @@ def authentication(results: str | None) -> str:
     if re.search(r"\bdmarc=pass\b", first):
         return "pass"
     return "none"
+
+
+_FORWARD_MARK = re.compile(
+    r"(forwarded message|original message|message transféré|message d'origine|"
+    r"début du message réexpédié|begin forwarded message)", re.IGNORECASE)
+_FORWARDED_FROM = re.compile(r"^\s*(?:from|de)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+
+
+def forwarded_sender(text: str, own_domain: str) -> str | None:
+    """The original sender named in a forwarded block, when a staff member forwarded a customer's mail."""
+    mark = _FORWARD_MARK.search(text)
+    if mark is None:
+        return None
+    for match in _FORWARDED_FROM.finditer(text, mark.end()):
+        address = email.utils.parseaddr(match.group(1))[1].strip().lower()
+        if "@" in address and not address.endswith("@" + own_domain):
+            return address
+    return None

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from intake.extract import authentication, extract
+from decisions import Policy
+from intake.decide import decide_request
+from intake.extract import authentication, extract, forwarded_sender
 from intake.guards import AFTER_THREADING, BEFORE_THREADING, Verdict
 from intake.parse import ParsedMessage, parse_message, quarantined
 from intake.source import Fetched
@@ -30,7 +32,7 @@ class Ingested:
 
 
 def ingest(session: Session, settings: IntakeSettings, mailbox: MailboxConfig,
-           fetched: Fetched) -> Ingested:
+           fetched: Fetched, policy: Policy | None = None) -> Ingested:
     """One message, one savepoint: a failing step quarantines the message instead of losing it.
 
     Database errors other than a duplicate are not caught: the caller's batch rolls back and the
@@ -43,6 +45,8 @@ def ingest(session: Session, settings: IntakeSettings, mailbox: MailboxConfig,
     try:
         with session.begin_nested():
             message = _store(session, settings, mailbox, fetched, sha, parse_message(fetched.raw, settings.max_parts))
+            if policy is not None and _needs_decision(message):
+                decide_request(session, message.request, policy)
     except IntegrityError:
         found = _already_stored(session, mailbox.name, sha, fetched)
         if found is None:
@@ -57,6 +61,15 @@ def ingest(session: Session, settings: IntakeSettings, mailbox: MailboxConfig,
             message = _store(session, settings, mailbox, fetched, sha, quarantined(reason), classify=False)
     reference = message.request.reference if message.request is not None else None
     return Ingested("stored", message.id, message.classification, reference)
+
+
+def _needs_decision(message: Message) -> bool:
+    """New requests are decided; a customer's reply re-decides (it may bring the missing facts)."""
+    if message.request is None:
+        return False
+    if message.classification == "reply":
+        return message.request.kind == "refund"
+    return message.classification in ("new_request", "duplicate", "wrong_channel", "not_a_request")
 
 
 def _already_stored(session: Session, mailbox: str, sha: str, fetched: Fetched) -> Ingested | None:
@@ -125,7 +138,7 @@ def _classify(session: Session, settings: IntakeSettings, mailbox: MailboxConfig
         message.request = thread
         return
     verdict = _first(AFTER_THREADING, parsed, mailbox)
-    customer = _customer(parsed, mailbox)
+    customer = _customer(parsed, mailbox, verdict)
     if verdict is not None:
         kind = "privacy" if verdict.detail.startswith("privacy") else verdict.classification
         message.classification, message.classification_detail = verdict.classification, verdict.detail
@@ -150,10 +163,15 @@ def _first(guards: tuple, parsed: ParsedMessage, mailbox: MailboxConfig) -> Verd
     return None
 
 
-def _customer(parsed: ParsedMessage, mailbox: MailboxConfig) -> str:
-    """The customer: the sender, or Reply-To when a trusted relay (the shop's form) sent it."""
+def _customer(parsed: ParsedMessage, mailbox: MailboxConfig, verdict: Verdict | None = None) -> str:
+    """The customer: the sender; Reply-To when a trusted relay (the shop's form) sent it; the
+    original sender when a staff member forwarded the customer's mail."""
     if parsed.sender in mailbox.trusted_relays and parsed.reply_to:
         return parsed.reply_to
+    if verdict is not None and verdict.detail.startswith("staff_forward"):
+        original = forwarded_sender(parsed.text, mailbox.address.rsplit("@", 1)[-1])
+        if original:
+            return original
     return parsed.sender or parsed.reply_to or ""
 
 

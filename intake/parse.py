@@ -21,6 +21,8 @@ import mailparser
 from intake.decode import decode_header_value, decode_text, html_to_text, safe_filename
 
 log = logging.getLogger(__name__)
+# mail-parser logs every content type it does not handle as a warning; we record problems ourselves.
+logging.getLogger("mailparser").setLevel(logging.ERROR)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_HTML_FOR_TEXT = 2_000_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import ssl
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from decisions import Policy
 from intake.imap import ImapSource
 from intake.ingest import ingest
 from intake.maildir import MaildirSource
@@ -51,6 +52,7 @@ class PollContext:
     since: datetime | None = None
     progress: Progress | None = None
     ssl_context: ssl.SSLContext | None = None
+    policies: Mapping[str, Policy] = field(default_factory=dict)  # by mailbox; none: no deciding
 
 
 def poll_all(context: PollContext, names: Sequence[str] = ()) -> list[PollReport]:
@@ -139,7 +141,8 @@ def _ingest_batch(context: PollContext, mailbox: MailboxConfig, folder: str,
         with session_scope(context.sessions) as session:
             for item in fetched:
                 report.fetched += 1
-                result = ingest(session, context.config.intake, mailbox, item)
+                result = ingest(session, context.config.intake, mailbox, item,
+                                context.policies.get(mailbox.name))
                 if result.status == "stored":
                     report.stored += 1
                     report.classifications[result.classification] += 1

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from desk import cli as desk_cli
-from refund_intake import __version__, commands
+from refund_intake import __version__, commands, decision_commands
 from replies import cli as replies_cli
 from refund_intake.config import CONFIG_ENV, config_path, load_config
 from refund_intake.errors import ConfigError, RefundIntakeError
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     q_retry.add_argument("id", type=int, nargs="?")
     q_retry.add_argument("--all", action="store_true", help="retry every quarantined message")
     q_retry.set_defaults(handler=commands.quarantine_retry)
+    decision_commands.register(sub)
     replies_cli.register(sub)
     desk_cli.register(sub)
     return parser
@@ -85,7 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
-        config = load_config(config_path(args.config))
+        needs_config = getattr(args, "needs_config", True)
+        config = load_config(config_path(args.config)) if needs_config else None
         return int(args.handler(config, args))
     except RefundIntakeError as exc:
         if args.traceback:
@@ -95,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("refund-intake: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`| head`): not an error of ours; keep Python from complaining
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

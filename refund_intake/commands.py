@@ -16,6 +16,7 @@ from refund_intake import db
 from refund_intake.config import Config
 from refund_intake.errors import ConfigError, NotFound, RefundIntakeError
 from refund_intake.models import Message, Request
+from refund_intake.policies import policies_by_mailbox
 from refund_intake.table import render
 from refund_intake.views import (
     MESSAGE_COLUMNS, QUARANTINE_COLUMNS, REQUEST_COLUMNS, message_detail, message_row,
@@ -41,9 +42,8 @@ def db_upgrade(config: Config, args: argparse.Namespace) -> int:
 
 def check_config(config: Config, args: argparse.Namespace) -> int:
     problems = []
+    policies_by_mailbox(config)  # raises with the file, line and key of the first bad policy
     for mailbox in config.mailboxes:
-        if not mailbox.policy.is_file():
-            problems.append(f"mailbox {mailbox.name}: policy file not found: {mailbox.policy}")
         if mailbox.imap is not None:
             try:
                 mailbox.imap.password.read()
@@ -60,7 +60,8 @@ def check_config(config: Config, args: argparse.Namespace) -> int:
 def poll(config: Config, args: argparse.Namespace) -> int:
     since = _date_arg(args.since, "--since") if args.since else None
     engine, sessions = open_database(config)
-    context = PollContext(engine, sessions, config, since=since, progress=_progress_printer())
+    context = PollContext(engine, sessions, config, since=since, progress=_progress_printer(),
+                          policies=policies_by_mailbox(config))
     if not args.once:
         from refund_intake.service import run_polling
 

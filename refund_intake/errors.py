@@ -8,7 +8,9 @@
     │   └── SourceAuthError      the server refused the login
     ├── StorageError         the database refused a write (locked, full, gone)
     ├── LockBusy             another run holds the lock for this mailbox
-    └── NotFound             a reference, message or draft that does not exist
+    ├── NotFound             a reference, message or draft that does not exist
+    ├── PermissionDenied     a staff member's role does not allow the action (the attempt is audited)
+    └── ActionRefused        the action does not fit the thing's state or the input (approve a sent draft)
 """
 
 
@@ -45,4 +47,12 @@ class LockBusy(RefundIntakeError):
 
 
 class NotFound(RefundIntakeError):
+    pass
+
+
+class PermissionDenied(RefundIntakeError):
+    pass
+
+
+class ActionRefused(RefundIntakeError):
     pass

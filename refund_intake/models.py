@@ -203,6 +203,7 @@ class DecisionRecord(Base):
     response_deadline: Mapped[date | None] = mapped_column(Date)
     missing: Mapped[list[str]] = mapped_column(JSON, default=list)
     trace: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     request: Mapped[Request] = relationship(back_populates="decisions")
 

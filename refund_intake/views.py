@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+from decisions import minor_digits
 from refund_intake.models import DecisionRecord, Message, Request
 
-REQUEST_COLUMNS = ("reference", "status", "classification", "sender", "received_at", "subject",
-                   "order_refs", "language", "reason")
+REQUEST_COLUMNS = ("reference", "classification", "sender", "received_at", "subject", "order_refs",
+                   "language", "reason", "outcome", "refund_amount", "currency")
 MESSAGE_COLUMNS = ("id", "received_at", "sender", "subject", "classification", "reference",
                    "language", "reason", "order_refs")
 QUARANTINE_COLUMNS = ("id", "received_at", "mailbox", "uid", "size", "reason")
@@ -45,14 +47,18 @@ def decision_fields(decision: DecisionRecord | None) -> dict[str, Any]:
         return {"outcome": None, "refund_amount": None, "currency": None, "fee": None}
     return {
         "outcome": decision.outcome,
-        "refund_amount": _money(decision.refund_amount),
+        "refund_amount": money_text(decision.refund_amount, decision.currency),
         "currency": decision.currency,
-        "fee": _money(decision.fee),
+        "fee": money_text(decision.fee, decision.currency),
     }
 
 
-def _money(value: Any) -> str | None:
-    return None if value is None else str(value)
+def money_text(value: Decimal | None, currency: str | None) -> str | None:
+    """An amount as a plain decimal string with the currency's minor digits (KRW: none)."""
+    if value is None:
+        return None
+    digits = minor_digits(currency) if currency else 2
+    return str(Decimal(value).quantize(Decimal(1).scaleb(-digits)))
 
 
 def message_row(message: Message) -> dict[str, Any]:

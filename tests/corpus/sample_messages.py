@@ -112,7 +112,7 @@ On Wed, 4 Nov 2026 at 11:05, Kreatorz Accounts <accounts@kreatorz.co.za> wrote:
         "reply", "en", "a reply in the thread: subject token [R-000001] and References; "
         "supplies the missing URL; Date header in the wrong zone (+0000)",
         order_refs=("KRZ-10063",), customer="ayesha.patel@example.net",
-        thread_of="web-design-no-url", outcome="approve", refund_amount="10000.00",
+        thread_of="web-design-no-url", outcome="review", refund_amount="10000.00",
         fee="2500.00", outcome_note="re-decides R-000001 now that the URL is known",
     )
     delivery = delivered("ayesha.patel@example.net", received,
@@ -129,9 +129,9 @@ def change_of_mind_in_window() -> Sample:
     expected = Expected(
         "new_request", "en", "English change of mind inside the 7-day window (day 6)",
         reason="change_of_mind", order_refs=("KRZ-10042",), customer="thandi.mokoena@example.com",
-        outcome="approve", refund_amount="3600.00", fee="900.00",
+        outcome="review", refund_amount="3600.00", fee="900.00",
         outcome_note="4500.00 less the 20% fee; change of mind is at the designer's "
-        "discretion, so staff approve the draft",
+        "discretion, so staff review the proposed amount",
     )
     delivery = delivered("thandi.mokoena@example.com", received,
                          ("smtp.example.com", "198.51.100.33"), "example.com")
@@ -360,7 +360,7 @@ the sender directly.
         "new_request", "en", "via the website's contact form relay: From noreply@kreatorz.co.za, "
         "Reply-To the customer",
         reason="change_of_mind", order_refs=("KRZ-10102",), customer="nomsa.khumalo@example.org",
-        outcome="approve", refund_amount="2240.00", fee="560.00",
+        outcome="review", refund_amount="2240.00", fee="560.00",
         outcome_note="trusted relay: the customer is the Reply-To address; 2800.00 less 20%",
     )
     delivery = delivered("noreply@kreatorz.co.za", received,
@@ -560,7 +560,7 @@ Zanele Ndlovu
         "new_request", "en", "malformed: truncated MIME (the PDF attachment is cut mid-base64 "
         "and the closing boundary is missing); the text part is intact",
         reason="change_of_mind", order_refs=("KRZ-10119",), customer="zanele.ndlovu@example.com",
-        stored="partial", outcome="approve", refund_amount="2560.00", fee="640.00",
+        stored="partial", outcome="review", refund_amount="2560.00", fee="640.00",
         outcome_note="stored with what could be read; 3200.00 less 20%",
     )
     delivery = delivered("zanele.ndlovu@example.com", received,

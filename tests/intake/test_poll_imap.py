@@ -16,7 +16,7 @@ from refund_intake.config import load_config
 from refund_intake.db import make_engine, session_factory
 from refund_intake.models import Message
 from tests.intake.imap_setup import (
-    BASE_TIME, fill, message_counts, request_mail, run_cli, start_cli, write_config,
+    BASE_TIME, POLICY, fill, message_counts, request_mail, run_cli, start_cli, write_config,
 )
 from tests.servers import MailUser
 
@@ -160,7 +160,7 @@ def test_wrong_password_and_unreachable_server_fail_in_one_line_others_go_on(
 [[mailbox]]
 name = "down"
 address = "accounts@kreatorz.co.za"
-policy = "policy.toml"
+policy = "{POLICY}"
 [mailbox.imap]
 host = "127.0.0.1"
 port = {closed_port}
@@ -172,7 +172,7 @@ timeout = 5
 [[mailbox]]
 name = "good"
 address = "accounts@kreatorz.co.za"
-policy = "policy.toml"
+policy = "{POLICY}"
 [mailbox.imap]
 host = "127.0.0.1"
 port = {good.port}

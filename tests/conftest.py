@@ -16,8 +16,8 @@ def dovecot() -> Iterator[Dovecot]:
         server = Dovecot()
     except DovecotNotInstalled as error:
         raise pytest.fail.Exception(str(error), pytrace=False) from None
+    server.start()  # if this fails, its directory is kept for a look at the config and log
     try:
-        server.start()
         yield server
     finally:
         server.close()

@@ -79,6 +79,7 @@ def upgrade() -> None:
     sa.Column('response_deadline', sa.Date(), nullable=True),
     sa.Column('missing', sa.JSON(), nullable=False),
     sa.Column('trace', sa.JSON(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['request_id'], ['requests.id'], name=op.f('fk_decisions_request_id_requests')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_decisions'))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class PollContext:
     progress: Progress | None = None
     ssl_context: ssl.SSLContext | None = None
     policies: Mapping[str, Policy] = field(default_factory=dict)  # by mailbox; none: no deciding
+    stop: threading.Event = field(default_factory=threading.Event)  # set: finish the batch, then stop
 
 
 def poll_all(context: PollContext, names: Sequence[str] = ()) -> list[PollReport]:
@@ -113,6 +115,8 @@ def _poll_imap_folder(context: PollContext, mailbox: MailboxConfig, source: Imap
     else:
         uids = source.uids_after(last_uid, context.since)
     for batch in _chunks(uids, mailbox.imap.batch_size):
+        if context.stop.is_set():
+            return
         _ingest_batch(context, mailbox, folder, source.fetch(batch), max(batch), report, len(uids))
         source.settle(max(batch), mailbox.after, mailbox.move_to, mailbox.mark_seen)
     if not uids:
@@ -129,6 +133,8 @@ def _poll_maildir(context: PollContext, mailbox: MailboxConfig, report: PollRepo
                                                  Message.source_key.is_not(None))))
         new = [key for key in keys if key not in known]
         for batch in _chunks(new, 100):
+            if context.stop.is_set():
+                return
             _ingest_batch(context, mailbox, source.folder, source.fetch(batch), None, report, len(new))
         report.bodies_fetched += source.bodies_fetched
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Sequence
 
 from desk import cli as desk_cli
-from refund_intake import __version__, commands, decision_commands
+from refund_intake import __version__, commands, decision_commands, logs, ops_commands
+from refund_intake.logs import LOG_FORMATS
 from replies import cli as replies_cli
 from refund_intake.config import CONFIG_ENV, config_path, load_config
 from refund_intake.errors import ConfigError, RefundIntakeError
@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="path to the TOML config file")
     parser.add_argument("--traceback", action="store_true", help="show the full traceback on errors")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail to stderr")
+    parser.add_argument("--log-format", choices=LOG_FORMATS, default="text",
+                        help="text (default) or json lines, e.g. for journald")
     parser.add_argument("--version", action="version", version=f"refund-intake {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -62,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     q_retry.add_argument("--all", action="store_true", help="retry every quarantined message")
     q_retry.set_defaults(handler=commands.quarantine_retry)
     decision_commands.register(sub)
+    ops_commands.register(sub)
     replies_cli.register(sub)
     desk_cli.register(sub)
     return parser
@@ -83,8 +86,7 @@ def _list_show(sub: argparse._SubParsersAction, name: str, what: str, list_handl
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logs.configure(args.verbose, args.log_format, service=getattr(args, "service", False))
     try:
         needs_config = getattr(args, "needs_config", True)
         config = load_config(config_path(args.config)) if needs_config else None

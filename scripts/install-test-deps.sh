@@ -8,6 +8,7 @@ set -eu
 PACKAGES="
 dovecot-imapd
 openssl
+systemd
 chromium
 "
 

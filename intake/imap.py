@@ -50,9 +50,12 @@ class ImapSource:
                 client.starttls(self.ssl_context)
         except (OSError, IMAPClientError) as exc:
             raise SourceUnavailable(f"IMAP {where}: cannot connect: {_describe(exc)}") from exc
-        password = s.password.read()
+        secret = s.password.read()
         try:
-            client.login(s.username, password)
+            if s.auth == "xoauth2":
+                client.oauth2_login(s.username, secret)
+            else:
+                client.login(s.username, secret)
         except LoginError as exc:
             _quietly_logout(client)
             raise SourceAuthError(f"IMAP {where}: login refused for {s.username}: {_describe(exc)}") from exc

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import shlex
+import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +18,7 @@ from refund_intake.errors import ConfigError, SecretError
 CONFIG_ENV = "REFUND_INTAKE_CONFIG"
 AFTER_ACTIONS = ("leave", "flag", "move")
 SECURITY_MODES = ("tls", "starttls", "plain")
+AUTH_MODES = ("password", "xoauth2")
 REASONS = (
     "change_of_mind", "dissatisfied", "non_delivery", "not_as_described",
     "cancel_recurring", "dispute",
@@ -24,13 +27,18 @@ REASONS = (
 
 @dataclass(frozen=True)
 class Secret:
-    """Where a password lives: an environment variable or a file, never the config itself."""
+    """Where a password or token lives: an environment variable, a file, or a command's output;
+    never the config file itself."""
 
     env: str | None
     file: Path | None
     key_path: str
+    command: tuple[str, ...] = ()
+    file_key: str = "password_file"
 
     def read(self) -> str:
+        if self.command:
+            return _run_token_command(self.command, self.key_path)
         if self.env:
             value = os.environ.get(self.env)
             if value is None:
@@ -40,8 +48,20 @@ class Secret:
             try:
                 return self.file.read_text(encoding="utf-8").strip()
             except OSError as exc:
-                raise SecretError(f"{self.key_path}.password_file: cannot read {self.file}: {exc.strerror}") from exc
+                raise SecretError(f"{self.key_path}.{self.file_key}: cannot read {self.file}: {exc.strerror}") from exc
         raise SecretError(f"{self.key_path}: no password_env or password_file")
+
+
+def _run_token_command(command: tuple[str, ...], key_path: str) -> str:
+    """An OAuth2 access token from a helper (e.g. one that refreshes it); no shell involved."""
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SecretError(f"{key_path}.token_command: cannot run {command[0]}: {exc}") from exc
+    if result.returncode != 0 or not result.stdout.strip():
+        why = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
+        raise SecretError(f"{key_path}.token_command: {command[0]} gave no token: {why}")
+    return result.stdout.strip()
 
 
 @dataclass(frozen=True)
@@ -55,6 +75,8 @@ class ImapSettings:
     folders: tuple[str, ...]
     batch_size: int
     ca_file: Path | None = None
+    sent_folder: str = "Sent"
+    auth: str = "password"  # password | xoauth2 (then `password` holds the access token source)
 
 
 @dataclass(frozen=True)
@@ -258,11 +280,16 @@ def _imap(table: Table, base: Path) -> ImapSettings:
     security = table.choice("security", SECURITY_MODES, "tls")
     port = table.int("port", 993 if security == "tls" else 143, minimum=1)
     username = table.str("username", REQUIRED)
-    secret = _secret(table, base, required=True)
+    auth = table.choice("auth", AUTH_MODES, "password")
+    if auth == "xoauth2":
+        secret = _token(table, base)
+    else:
+        secret = _secret(table, base, required=True)
     timeout = table.int("timeout", 30, minimum=1)
     folders = table.strings("folders", ("INBOX",))
     batch_size = table.int("batch_size", 100, minimum=1)
     ca_file = table.str("ca_file")
+    sent_folder = table.str("sent_folder", "Sent")
     if security == "plain" and host and not _is_loopback(host):
         table.errors.append(
             f"{table.key('security')}: plain IMAP is allowed only to a loopback host, not {show(host)}"
@@ -270,7 +297,7 @@ def _imap(table: Table, base: Path) -> ImapSettings:
     table.finish()
     return ImapSettings(host or "", port or 0, security or "tls", username or "", secret,
                         float(timeout or 30), folders, batch_size or 100,
-                        (base / ca_file) if ca_file else None)
+                        (base / ca_file) if ca_file else None, sent_folder or "Sent", auth or "password")
 
 
 def _secret(table: Table, base: Path, required: bool) -> Secret | None:
@@ -283,6 +310,19 @@ def _secret(table: Table, base: Path, required: bool) -> Secret | None:
             table.errors.append(f"{table.path}: give exactly one of password_env or password_file")
         return None
     return Secret(env=env, file=(base / file) if file else None, key_path=table.path)
+
+
+def _token(table: Table, base: Path) -> Secret | None:
+    """XOAUTH2: the access token comes from token_command (run at each login) or token_file."""
+    command, file = table.str("token_command"), table.str("token_file")
+    for key in ("password_env", "password_file"):
+        table.forbid(key, 'not used with auth = "xoauth2"; give token_command or token_file')
+    if (command is None) == (file is None):
+        table.errors.append(f"{table.path}: with auth = \"xoauth2\" give exactly one of token_command or token_file")
+        return None
+    argv = tuple(shlex.split(command)) if command else ()
+    return Secret(env=None, file=(base / file) if file else None, key_path=table.path, command=argv,
+                  file_key="token_file")
 
 
 def _smtp(table: Table, base: Path) -> SmtpSettings:

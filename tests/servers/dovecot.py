@@ -15,7 +15,7 @@ from typing import ClassVar, Self
 from imapclient import IMAPClient
 
 from .certificates import client_context, make_self_signed
-from .dovecot_config import DovecotConfig, mail_owner, passwd_file_line
+from .dovecot_config import DovecotConfig, mail_owner, oauth2_settings, passwd_file_line
 from .dovecot_process import DovecotProcess, DovecotStartError, find_dovecot
 from .mail_user import MailUser, Security
 from .maildir import MaildirFiles
@@ -36,9 +36,13 @@ class Dovecot:
         "staff": "staff-secret",
     }
 
-    def __init__(self, root: Path | None = None) -> None:
-        """Prepare (not start) a server in `root`, or in a new temp dir that close() deletes."""
+    def __init__(self, root: Path | None = None, oauth2_introspection_url: str | None = None) -> None:
+        """Prepare (not start) a server in `root`, or in a new temp dir that close() deletes.
+
+        With `oauth2_introspection_url`, XOAUTH2/OAUTHBEARER logins are checked against it.
+        """
         self._owns_root = root is None
+        self.oauth2_introspection_url = oauth2_introspection_url
         self.root = root or Path(tempfile.mkdtemp(prefix="refund-intake-dovecot-"))
         self.host = LOOPBACK
         self.port = 0
@@ -95,8 +99,10 @@ class Dovecot:
             (self.root / directory).mkdir(exist_ok=True)
         # Under root, imap-login runs as another user and must reach the sockets in run/.
         self.root.chmod(0o711)
-        config = DovecotConfig(self.root, self.port, self.tls_port)
+        config = DovecotConfig(self.root, self.port, self.tls_port, self.oauth2_introspection_url)
         (self.root / "dovecot.conf").write_text(config.render())
+        if self.oauth2_introspection_url:
+            (self.root / "oauth2.conf.ext").write_text(oauth2_settings(self.oauth2_introspection_url))
         if not self._process.start(self.port):
             raise DovecotStartError(
                 f"Dovecot did not start on {self.host}:{self.port} "

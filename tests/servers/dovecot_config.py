@@ -38,12 +38,13 @@ first_valid_gid = @gid
 
 # Loopback only, so plaintext LOGIN is allowed; TLS is still offered (STARTTLS and port imaps).
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login@oauth2_mechanisms
 auth_verbose = yes
 # Tests of wrong passwords should not each wait the default 2 s.
 auth_failure_delay = 0
 # One passwd-file per user: Dovecot rereads a changed file at most once a second, which would
 # hide a user added just after another test logged in; a new user's file is always read.
+@oauth2_passdb
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u @root/users/%u
@@ -87,6 +88,23 @@ service imap-urlauth-login {
 """)
 
 
+# OAuth2 (XOAUTH2/OAUTHBEARER) logins: Dovecot asks the test's introspection endpoint whether a
+# token is active and whose it is, as it would ask Google's or Microsoft's.
+_OAUTH2_PASSDB = _Template("""\
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = @root/oauth2.conf.ext
+}""")
+
+
+def oauth2_settings(introspection_url: str) -> str:
+    """The oauth2 passdb's own file (dovecot-oauth2.conf.ext)."""
+    return (f"introspection_mode = post\nintrospection_url = {introspection_url}\n"
+            "force_introspection = yes\nusername_attribute = username\n"
+            "active_attribute = active\nactive_value = true\n")
+
+
 @dataclass(frozen=True)
 class DovecotConfig:
     """Where a throwaway Dovecot keeps its files and which ports it listens on."""
@@ -94,10 +112,14 @@ class DovecotConfig:
     root: Path
     port: int
     tls_port: int
+    oauth2_introspection_url: str | None = None
 
     def render(self) -> str:
         mail_uid, mail_gid = mail_owner()
+        oauth2 = self.oauth2_introspection_url is not None
         return _CONFIG.substitute(
+            oauth2_mechanisms=" xoauth2 oauthbearer" if oauth2 else "",
+            oauth2_passdb=_OAUTH2_PASSDB.substitute(root=self.root) if oauth2 else "",
             root=self.root,
             port=self.port,
             tls_port=self.tls_port,

@@ -95,12 +95,15 @@ def _report_line(report: PollReport) -> str:
 
 
 def _progress_printer() -> Any:
-    if not sys.stderr.isatty():
-        return None
+    """A live counter on a terminal; otherwise (cron, journald) a line every 1,000 messages."""
+    on_terminal = sys.stderr.isatty()
 
     def show(mailbox: str, done: int, total: int) -> None:
-        end = "\n" if done >= total else ""
-        print(f"\r{mailbox}: {done}/{total} messages", end=end, file=sys.stderr, flush=True)
+        if on_terminal:
+            end = "\n" if done >= total else ""
+            print(f"\r{mailbox}: {done}/{total} messages", end=end, file=sys.stderr, flush=True)
+        elif total >= 1000 and (done % 1000 < 100 or done >= total):
+            print(f"{mailbox}: {done}/{total} messages", file=sys.stderr, flush=True)
     return show
 
 

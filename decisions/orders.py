@@ -13,6 +13,8 @@ from decisions.facts import TIMEZONE_FACT, FactError, parse_datetime
 from decisions.money import fits_minor_unit, is_currency
 
 REQUIRED_COLUMNS = ("order_id", "customer_email", "amount", "currency", "ordered_at")
+# What the order store holds (an e-mail address is at most 320 characters by RFC 5321).
+FIELD_LIMITS = {"order_id": 100, "customer_email": 320}
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,9 @@ def _read_row(columns: list[str], cells: list[str]) -> Order:
     for name in REQUIRED_COLUMNS:
         if not values[name]:
             raise RowError(f"{name}: empty")
+    for name, limit in FIELD_LIMITS.items():
+        if len(values[name]) > limit:
+            raise RowError(f"{name}: longer than {limit} characters")
     if "@" not in values["customer_email"]:
         raise RowError(f"customer_email: not an address: {values['customer_email']!r}")
     currency = values["currency"].upper()

@@ -18,7 +18,9 @@ from intake.parse import ParsedMessage, parse_message, quarantined
 from intake.source import Fetched
 from intake.thread import find_thread, reference_for
 from refund_intake.config import IntakeSettings, MailboxConfig
+from refund_intake.db import begin_write
 from refund_intake.models import Attachment, Message, RawMessage, Request
+from refund_intake.vault import Vault, seal
 
 log = logging.getLogger(__name__)
 
@@ -29,24 +31,30 @@ class Ingested:
     message_pk: int
     classification: str
     reference: str | None
+    request_id: int | None = None
+    decision_id: int | None = None  # the decision this message made, if any
 
 
 def ingest(session: Session, settings: IntakeSettings, mailbox: MailboxConfig,
-           fetched: Fetched, policy: Policy | None = None) -> Ingested:
+           fetched: Fetched, policy: Policy | None = None, vault: Vault | None = None) -> Ingested:
     """One message, one savepoint: a failing step quarantines the message instead of losing it.
 
     Database errors other than a duplicate are not caught: the caller's batch rolls back and the
-    messages stay on the server for the next poll.
+    messages stay on the server for the next poll. With a vault, raw bytes and attachment
+    contents are stored sealed (encryption at rest).
     """
     sha = hashlib.sha256(fetched.raw).hexdigest()
     existing = _already_stored(session, mailbox.name, sha, fetched)
     if existing is not None:
         return existing
+    begin_write(session)  # the savepoint must sit inside the caller's batch transaction
+    decision = None
     try:
         with session.begin_nested():
-            message = _store(session, settings, mailbox, fetched, sha, parse_message(fetched.raw, settings.max_parts))
+            message = _store(session, settings, mailbox, fetched, sha,
+                             parse_message(fetched.raw, settings.max_parts), vault=vault)
             if policy is not None and _needs_decision(message):
-                decide_request(session, message.request, policy)
+                decision = decide_request(session, message.request, policy)
     except IntegrityError:
         found = _already_stored(session, mailbox.name, sha, fetched)
         if found is None:
@@ -58,9 +66,11 @@ def ingest(session: Session, settings: IntakeSettings, mailbox: MailboxConfig,
         log.exception("intake of %s uid %s failed; quarantined", mailbox.name, fetched.uid)
         reason = f"intake failed: {type(exc).__name__}: {exc}"[:500]
         with session.begin_nested():
-            message = _store(session, settings, mailbox, fetched, sha, quarantined(reason), classify=False)
+            message = _store(session, settings, mailbox, fetched, sha, quarantined(reason),
+                             classify=False, vault=vault)
     reference = message.request.reference if message.request is not None else None
-    return Ingested("stored", message.id, message.classification, reference)
+    return Ingested("stored", message.id, message.classification, reference, message.request_id,
+                    decision.id if decision is not None else None)
 
 
 def _needs_decision(message: Message) -> bool:
@@ -85,12 +95,13 @@ def _already_stored(session: Session, mailbox: str, sha: str, fetched: Fetched) 
 
 
 def _store(session: Session, settings: IntakeSettings, mailbox: MailboxConfig, fetched: Fetched,
-           sha: str, parsed: ParsedMessage, classify: bool = True) -> Message:
+           sha: str, parsed: ParsedMessage, classify: bool = True,
+           vault: Vault | None = None) -> Message:
     message = _message_row(mailbox, fetched, sha, parsed)
-    message.raw = RawMessage(content=fetched.raw)
+    message.raw = RawMessage(**_sealed(vault, fetched.raw))
     message.attachments = [
         Attachment(position=i, filename=a.filename, content_type=a.content_type[:255],
-                   size=len(a.content), sha256=a.sha256, content=a.content)
+                   size=len(a.content), sha256=a.sha256, **_sealed(vault, a.content))
         for i, a in enumerate(parsed.attachments)
     ]
     session.add(message)
@@ -98,6 +109,11 @@ def _store(session: Session, settings: IntakeSettings, mailbox: MailboxConfig, f
         _classify(session, settings, mailbox, parsed, message)
     session.flush()
     return message
+
+
+def _sealed(vault: Vault | None, data: bytes) -> dict[str, bytes | str | None]:
+    content, key_id = seal(vault, data)
+    return {"content": content, "key_id": key_id}
 
 
 def _message_row(mailbox: MailboxConfig, fetched: Fetched, sha: str, parsed: ParsedMessage) -> Message:

@@ -16,14 +16,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from decisions import Policy
 from intake.imap import ImapSource
-from intake.ingest import ingest
+from intake.ingest import Ingested, ingest
 from intake.maildir import MaildirSource
 from intake.source import Fetched
 from refund_intake.config import Config, MailboxConfig
 from refund_intake.db import session_scope
 from refund_intake.errors import LockBusy, SecretError, SourceError, StorageError
 from refund_intake.locks import mailbox_lock
-from refund_intake.models import FolderState, Message
+from refund_intake.models import DecisionRecord, Draft, FolderState, Message, Request
+from refund_intake.vault import Vault
+from replies.approval import audit
+from replies.draft import draft_replies
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (mailbox, done, total)
@@ -39,6 +42,8 @@ class PollReport:
     error: str | None = None
     busy: bool = False
     bodies_fetched: int = 0
+    drafted: int = 0
+    draft_failures: int = 0
 
     @property
     def ok(self) -> bool:
@@ -55,6 +60,8 @@ class PollContext:
     ssl_context: ssl.SSLContext | None = None
     policies: Mapping[str, Policy] = field(default_factory=dict)  # by mailbox; none: no deciding
     stop: threading.Event = field(default_factory=threading.Event)  # set: finish the batch, then stop
+    vault: Vault | None = None  # set: raw mail and attachments are stored sealed (encryption at rest)
+    draft: bool = True  # draft the replies each new message calls for (they wait for approval)
 
 
 def poll_all(context: PollContext, names: Sequence[str] = ()) -> list[PollReport]:
@@ -148,10 +155,12 @@ def _ingest_batch(context: PollContext, mailbox: MailboxConfig, folder: str,
             for item in fetched:
                 report.fetched += 1
                 result = ingest(session, context.config.intake, mailbox, item,
-                                context.policies.get(mailbox.name))
+                                context.policies.get(mailbox.name), context.vault)
                 if result.status == "stored":
                     report.stored += 1
                     report.classifications[result.classification] += 1
+                    if context.draft and result.request_id is not None:
+                        _draft(session, context, result, report)
                 else:
                     report.already_stored += 1
             if last_uid is not None:
@@ -163,6 +172,37 @@ def _ingest_batch(context: PollContext, mailbox: MailboxConfig, folder: str,
         ) from exc
     if context.progress:
         context.progress(mailbox.name, report.fetched, total)
+
+
+def _draft(session: Session, context: PollContext, result: Ingested, report: PollReport) -> None:
+    """The draft step. A failure here keeps the message and its decision; staff see no draft,
+    the error is logged, and the template check of `check-config` is where such bugs are caught."""
+    request = session.get(Request, result.request_id)
+    decision = session.get(DecisionRecord, result.decision_id) if result.decision_id else None
+    now = datetime.now(timezone.utc)
+    try:
+        with session.begin_nested():
+            drafts = draft_replies(session, context.config, request, decision, now)
+            if decision is not None:
+                _set_aside_stale_decision_drafts(session, request, decision, now)
+            report.drafted += len(drafts)
+    except SQLAlchemyError:
+        raise
+    except Exception:  # one reply that cannot be drafted must not stop intake
+        log.exception("request %s: drafting the reply failed", result.reference)
+        report.draft_failures += 1
+
+
+def _set_aside_stale_decision_drafts(session: Session, request: Request, decision: DecisionRecord,
+                                     now: datetime) -> None:
+    """A newer decision makes the unapproved drafts of older ones wrong: they must not be sent."""
+    stale = session.scalars(select(Draft).where(
+        Draft.request_id == request.id, Draft.state == "draft", Draft.decision_id.is_not(None),
+        Draft.decision_id != decision.id))
+    for draft in stale:
+        draft.state, draft.decided_by, draft.decided_at = "rejected", "system", now
+        draft.note = f"superseded by decision {decision.id} ({decision.outcome}) after the customer's reply"
+        audit(session, "system", "supersede", request.id, draft.id, {"by_decision": decision.id})
 
 
 def _folder_state(session: Session, mailbox: str, folder: str) -> FolderState:

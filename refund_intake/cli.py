@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from desk import cli as desk_cli
-from refund_intake import __version__, commands, decision_commands, logs, ops_commands
+from refund_intake import __version__, commands, decision_commands, logs, ops_commands, privacy_commands
 from refund_intake.logs import LOG_FORMATS
 from replies import cli as replies_cli
 from refund_intake.config import CONFIG_ENV, config_path, load_config
@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     poll.add_argument("--json", action="store_true", help="print the poll report as JSON")
     poll.set_defaults(handler=commands.poll)
 
-    _list_show(sub, "requests", "refund requests", commands.requests_list, commands.requests_show, "REF")
+    requests = _list_show(sub, "requests", "refund requests", commands.requests_list,
+                          commands.requests_show, "REF")
     _list_show(sub, "messages", "every stored message and its classification",
                commands.messages_list, commands.messages_show, "ID")
 
@@ -65,13 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     q_retry.set_defaults(handler=commands.quarantine_retry)
     decision_commands.register(sub)
     ops_commands.register(sub)
+    privacy_commands.register(sub, requests)
     replies_cli.register(sub)
     desk_cli.register(sub)
     return parser
 
 
 def _list_show(sub: argparse._SubParsersAction, name: str, what: str, list_handler: Handler,
-               show_handler: Handler, key: str) -> None:
+               show_handler: Handler, key: str) -> argparse._SubParsersAction:
     group = sub.add_parser(name, help=what).add_subparsers(dest="action", required=True)
     listing = group.add_parser("list", help=f"list {what}")
     listing.add_argument("--json", action="store_true", help="JSON for scripts (fields in README)")
@@ -82,6 +84,7 @@ def _list_show(sub: argparse._SubParsersAction, name: str, what: str, list_handl
     show.add_argument(key.lower(), metavar=key)
     show.add_argument("--json", action="store_true", help="JSON for scripts (fields in README)")
     show.set_defaults(handler=show_handler)
+    return group
 
 
 def main(argv: Sequence[str] | None = None) -> int:

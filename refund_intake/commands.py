@@ -18,10 +18,12 @@ from refund_intake.errors import ConfigError, NotFound, RefundIntakeError
 from refund_intake.models import Message, Request
 from refund_intake.policies import policies_by_mailbox
 from refund_intake.table import render
+from refund_intake.vault import load_vault, open_vault, unseal
 from refund_intake.views import (
     MESSAGE_COLUMNS, QUARANTINE_COLUMNS, REQUEST_COLUMNS, message_detail, message_row,
     quarantine_row, request_row,
 )
+from replies.render import check_templates
 
 
 def open_database(config: Config) -> tuple[Engine, sessionmaker[Session]]:
@@ -43,6 +45,7 @@ def db_upgrade(config: Config, args: argparse.Namespace) -> int:
 def check_config(config: Config, args: argparse.Namespace) -> int:
     problems = []
     policies_by_mailbox(config)  # raises with the file, line and key of the first bad policy
+    check_templates()  # every reply template renders with sample data, or names what is wrong
     for mailbox in config.mailboxes:
         if mailbox.imap is not None:
             try:
@@ -51,6 +54,10 @@ def check_config(config: Config, args: argparse.Namespace) -> int:
                 problems.append(f"mailbox {mailbox.name}: {exc}")
         elif mailbox.maildir is not None and not (mailbox.maildir.path / "cur").is_dir():
             problems.append(f"mailbox {mailbox.name}: not a Maildir: {mailbox.maildir.path}")
+    try:
+        load_vault(config.privacy)  # the encryption key, when one is configured
+    except RefundIntakeError as exc:
+        problems.append(str(exc))
     if problems:
         raise ConfigError(f"{config.path}: " + "; ".join(problems))
     print(f"{config.path}: OK ({len(config.mailboxes)} mailbox(es))")
@@ -61,7 +68,7 @@ def poll(config: Config, args: argparse.Namespace) -> int:
     since = _date_arg(args.since, "--since") if args.since else None
     engine, sessions = open_database(config)
     context = PollContext(engine, sessions, config, since=since, progress=_progress_printer(),
-                          policies=policies_by_mailbox(config))
+                          policies=policies_by_mailbox(config), vault=open_vault(config, sessions))
     if not args.once:
         from refund_intake.service import run_polling
 
@@ -126,6 +133,7 @@ def requests_show(config: Config, args: argparse.Namespace) -> int:
             raise NotFound(f"no request with reference {args.ref}")
         data = request_row(request)
         data["messages"] = [message_detail(m) for m in request.messages]
+        cli_view(session, request.id, f"request {request.reference}")
     lines = [f"{k}: {v}" for k, v in data.items() if k != "messages"]
     for message in data["messages"]:
         lines += ["", f"--- message {message['id']} {message['message_id']} ({message['classification']})",
@@ -148,7 +156,9 @@ def messages_list(config: Config, args: argparse.Namespace) -> int:
 def messages_show(config: Config, args: argparse.Namespace) -> int:
     _, sessions = open_database(config)
     with db.session_scope(sessions) as session:
-        data = message_detail(_message(session, args.id))
+        message = _message(session, args.id)
+        data = message_detail(message)
+        cli_view(session, message.request_id, f"message {message.id}")
     emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
     return 0
 
@@ -167,7 +177,9 @@ def quarantine_show(config: Config, args: argparse.Namespace) -> int:
     with db.session_scope(sessions) as session:
         message = _message(session, str(args.id))
         if args.raw:
-            sys.stdout.buffer.write(message.raw.content or b"(raw bytes purged)\n")
+            cli_view(session, message.request_id, f"raw message {message.id}")
+            raw = unseal(load_vault(config.privacy), message.raw.content, message.raw.key_id)
+            sys.stdout.buffer.write(raw or b"(raw bytes purged)\n")
             return 0
         data = quarantine_row(message)
     emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
@@ -181,10 +193,18 @@ def quarantine_retry(config: Config, args: argparse.Namespace) -> int:
         raise ConfigError("quarantine retry: give a message ID or --all")
     _, sessions = open_database(config)
     with db.session_scope(sessions) as session:
-        results = retry_quarantined(session, config, None if args.all else args.id)
+        results = retry_quarantined(session, config, None if args.all else args.id,
+                                    open_vault(config, sessions))
     for message_id, outcome in results:
         print(f"message {message_id}: {outcome}")
     return 0
+
+
+def cli_view(session: Session, request_id: int | None, what: str) -> None:
+    """Showing a person's data from the CLI is audited like a view in the web page."""
+    from refund_intake.privacy_commands import record_cli_view  # it imports this module
+
+    record_cli_view(session, request_id, what)
 
 
 def _message(session: Session, key: str) -> Message:

@@ -35,6 +35,7 @@ class Secret:
     key_path: str
     command: tuple[str, ...] = ()
     file_key: str = "password_file"
+    env_key: str = "password_env"
 
     def read(self) -> str:
         if self.command:
@@ -42,7 +43,7 @@ class Secret:
         if self.env:
             value = os.environ.get(self.env)
             if value is None:
-                raise SecretError(f"{self.key_path}.password_env: environment variable {self.env} is not set")
+                raise SecretError(f"{self.key_path}.{self.env_key}: environment variable {self.env} is not set")
             return value
         if self.file:
             try:
@@ -124,6 +125,7 @@ class RepliesSettings:
     retry_base_seconds: int = 60
     sending_timeout_seconds: int = 600
     staff_address: str | None = None
+    send_interval: int = 30
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,16 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """Retention (days) and the optional key for encryption at rest; see config.example.toml."""
+
+    raw_retention_days: int = 30
+    personal_data_retention_days: int = 90
+    fraud_retention_days: int = 365
+    encryption_key: Secret | None = None  # None: raw mail and attachments are stored unencrypted
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     database_url: str
@@ -143,6 +155,7 @@ class Config:
     smtp: SmtpSettings | None = None
     replies: RepliesSettings = field(default_factory=RepliesSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     def mailbox(self, name: str) -> MailboxConfig:
         for mailbox in self.mailboxes:
@@ -184,12 +197,13 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     smtp = _smtp(smtp_table, base) if smtp_table else None
     replies = _replies(root.table("replies") or Table({}, "replies", errors))
     web = _web(root.table("web") or Table({}, "web", errors), base)
+    privacy = _privacy(root.table("privacy") or Table({}, "privacy", errors), base)
     root.finish()
     if errors:
         more = f" (and {len(errors) - 1} more: {'; '.join(errors[1:])})" if len(errors) > 1 else ""
         raise ConfigError(f"{path}: {errors[0]}{more}")
     return Config(path=path, database_url=_resolve_sqlite(url, base), intake=intake,
-                  mailboxes=mailboxes, smtp=smtp, replies=replies, web=web)
+                  mailboxes=mailboxes, smtp=smtp, replies=replies, web=web, privacy=privacy)
 
 
 def _resolve_sqlite(url: str, base: Path) -> str:
@@ -347,6 +361,7 @@ def _replies(table: Table) -> RepliesSettings:
         retry_base_seconds=table.int("retry_base_seconds", 60, minimum=1),
         sending_timeout_seconds=table.int("sending_timeout_seconds", 600, minimum=10),
         staff_address=table.str("staff_address"),
+        send_interval=table.int("send_interval", 30, minimum=1),
     )
     table.finish()
     return settings
@@ -361,6 +376,22 @@ def _web(table: Table, base: Path) -> WebSettings:
     table.finish()
     secret = Secret(env=env, file=(base / file) if file else None, key_path=table.path) if (env or file) else None
     return WebSettings(bind=bind, port=port, session_minutes=minutes, secret_key=secret)
+
+
+def _privacy(table: Table, base: Path) -> PrivacySettings:
+    defaults = PrivacySettings()
+    raw = table.int("raw_retention_days", defaults.raw_retention_days, minimum=0)
+    personal = table.int("personal_data_retention_days", defaults.personal_data_retention_days, minimum=0)
+    fraud = table.int("fraud_retention_days", defaults.fraud_retention_days, minimum=1)
+    table.forbid("encryption_key", "keys are not read from the config file; use encryption_key_env "
+                                   "or encryption_key_file")
+    env, file = table.str("encryption_key_env"), table.str("encryption_key_file")
+    if env is not None and file is not None:
+        table.errors.append(f"{table.path}: give only one of encryption_key_env or encryption_key_file")
+    table.finish()
+    key = Secret(env=env, file=(base / file) if file else None, key_path=table.path,
+                 file_key="encryption_key_file", env_key="encryption_key_env") if (env or file) else None
+    return PrivacySettings(raw, personal, fraud, key)
 
 
 def _maildir(table: Table, base: Path) -> MaildirSettings:

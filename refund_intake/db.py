@@ -7,11 +7,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from refund_intake.errors import StorageError
+from refund_intake.locks import advisory_key
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -54,6 +56,22 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+def begin_write(session: Session) -> None:
+    """Make sure the session's transaction is open in the database before a savepoint.
+
+    pysqlite stays in autocommit until the first INSERT/UPDATE/DELETE, so a SAVEPOINT issued
+    before any of them opens the outermost transaction and its RELEASE commits: a batch of
+    per-message savepoints would commit message by message, and its rollback would undo nothing.
+    SQLite: BEGIN IMMEDIATE, which also takes the write lock now (waiting up to the busy timeout)
+    rather than failing on a stale read snapshot at the first write. Other databases: no-op.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    driver = session.connection().connection.dbapi_connection
+    if not getattr(driver, "in_transaction", True):  # pysqlite's own flag; not in the DB-API
+        session.execute(text("BEGIN IMMEDIATE"))
+
+
 def alembic_config(url: str) -> Any:
     from alembic.config import Config as AlembicConfig
 
@@ -69,9 +87,28 @@ def upgrade(url: str, revision: str = "head") -> None:
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     try:
-        command.upgrade(alembic_config(url), revision)
+        with _migration_lock(url):
+            command.upgrade(alembic_config(url), revision)
     except OperationalError as exc:
         raise StorageError(f"database upgrade failed: {exc.orig}") from exc
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    """Instances sharing one PostgreSQL may all run `db upgrade` as they start: one migrates while
+    the others wait, then find the schema current. (SQLite: one file, one host; no lock.)"""
+    if not url.startswith("postgresql"):
+        yield
+        return
+    engine = make_engine(url, poolclass=NullPool)  # no pool: closing really ends the session
+    try:
+        with engine.connect() as connection:
+            key = advisory_key("refund-intake:migrations")
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            connection.commit()
+            yield  # the lock goes with the session when the connection closes
+    finally:
+        engine.dispose()
 
 
 def require_schema(engine: Engine) -> None:

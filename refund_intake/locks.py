@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from refund_intake.errors import LockBusy
 
@@ -45,15 +46,34 @@ def _file_lock(database: Path, name: str) -> Iterator[None]:
 
 @contextmanager
 def _advisory_lock(engine: Engine, name: str) -> Iterator[None]:
-    key = int.from_bytes(hashlib.sha256(f"refund-intake:{name}".encode()).digest()[:8], "big", signed=True)
+    key = advisory_key(f"refund-intake:{name}")
     with engine.connect() as connection:
-        if not connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}):
+        acquired = connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})
+        # A session lock outlives the transaction. Left open for the whole poll, the transaction
+        # would sit "idle in transaction", which idle_in_transaction_session_timeout ends by
+        # closing the connection: the lock would be gone while the poll goes on.
+        connection.commit()
+        if not acquired:
             raise LockBusy(f"mailbox {name}: another run is in progress")
         try:
             yield
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-            connection.commit()
+            _advisory_unlock(connection, key)
+
+
+def _advisory_unlock(connection: Connection, key: int) -> None:
+    try:
+        connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        connection.commit()
+    except DBAPIError:
+        # The server may already have dropped the session (and the lock with it). Either way this
+        # connection must not go back to the pool still holding the lock.
+        connection.invalidate()
+
+
+def advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for pg_advisory_lock, from a readable name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 def _slug(name: str) -> str:

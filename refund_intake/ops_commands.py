@@ -19,8 +19,6 @@ from refund_intake.service import Job, run_jobs
 from refund_intake.table import render
 from refund_intake.views import iso
 
-SEND_EVERY_SECONDS = 30
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     run_parser = sub.add_parser(
@@ -32,13 +30,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(config: Config, args: argparse.Namespace) -> int:
+    from refund_intake.privacy_commands import PURGE_EVERY_SECONDS, purge_job
+    from refund_intake.vault import open_vault
+
     engine, sessions = open_database(config)
-    context = PollContext(engine, sessions, config, policies=policies_by_mailbox(config))
+    context = PollContext(engine, sessions, config, policies=policies_by_mailbox(config),
+                          vault=open_vault(config, sessions))
     jobs = [Job(f"poll:{m.name}", poll_mailbox, m.poll_interval, (context, m)) for m in config.mailboxes]
+    jobs.append(Job("purge", purge_job, PURGE_EVERY_SECONDS, (engine, sessions, config)))
     if config.smtp is not None:
         from replies.commands import send_job
 
-        jobs.append(Job("send", send_job, SEND_EVERY_SECONDS, (sessions, config)))
+        jobs.append(Job("send", send_job, config.replies.send_interval, (sessions, config, context.stop)))
     return run_jobs(jobs, context.stop)
 
 

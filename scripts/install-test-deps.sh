@@ -10,6 +10,7 @@ dovecot-imapd
 openssl
 systemd
 chromium
+postgresql
 "
 
 is_installed() {

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.servers import Dovecot, DovecotNotInstalled, MailUser, SmtpServer
+from refund_intake.db import upgrade
+from tests.servers import (
+    Dovecot,
+    DovecotNotInstalled,
+    MailUser,
+    Postgres,
+    PostgresNotInstalled,
+    SmtpServer,
+)
+
+# The storage and intake tests run once on each database the application supports.
+DATABASES = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +47,42 @@ def smtp_server() -> Iterator[SmtpServer]:
     """A fresh SMTP server per test, accepting everything until told otherwise."""
     with SmtpServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """One PostgreSQL cluster for the whole session; missing binaries fail (never skip) what needs it."""
+    try:
+        server = Postgres()
+    except PostgresNotInstalled as error:
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
+    server.start()  # if this fails, its directory is kept for a look at the log
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database of this test's own, migrated by `db upgrade`: SQLite, then PostgreSQL."""
+    return _migrated_database(request, tmp_path)
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """The same, shared by one module's tests (for an expensive set-up such as a corpus poll)."""
+    return _migrated_database(request, tmp_path_factory.mktemp("database"))
+
+
+def _migrated_database(request: pytest.FixtureRequest, directory: Path) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{directory / 'refund-intake.db'}"
+    else:
+        server = request.getfixturevalue("postgres")
+        server.start()  # no-op unless an earlier test stopped it and failed before starting it again
+        url = server.new_database(request.node.name)
+    upgrade(url)
+    return url

@@ -87,3 +87,16 @@ def test_empty_text_and_byte_order_mark():
         "\ufeff" + HEADER + "K-1,a@b.c,1.00,EUR,2024-01-01T00:00Z,,\n"
     )
     assert len(orders) == 1 and errors == []
+
+
+def test_overlong_order_id_and_address_are_row_errors() -> None:
+    from decisions import parse_orders_csv
+
+    text = ("order_id,customer_email,amount,currency,ordered_at\n"
+            f"{'X' * 101},a@example.com,10.00,ZAR,2026-11-01T10:00:00+02:00\n"
+            f"B-1,{'a' * 320}@example.com,10.00,ZAR,2026-11-01T10:00:00+02:00\n"
+            "C-1,c@example.com,10.00,ZAR,2026-11-01T10:00:00+02:00\n")
+    orders, errors = parse_orders_csv(text)
+    assert [o.order_id for o in orders] == ["C-1"]
+    assert errors == ["line 2: order_id: longer than 100 characters",
+                      "line 3: customer_email: longer than 320 characters"]

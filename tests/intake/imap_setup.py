@@ -23,12 +23,14 @@ BASE_TIME = datetime(2026, 11, 2, 9, 0, tzinfo=timezone(timedelta(hours=2)))
 
 def write_config(tmp_path: Path, user: MailUser, *, security: str = "plain", after: str = "leave",
                  batch_size: int = 100, password: str | None = None, port: int | None = None,
-                 extra: str = "", name: str = "accounts") -> Path:
+                 extra: str = "", name: str = "accounts",
+                 database_url: str = "sqlite:///intake.db") -> Path:
+    """A config for `user`'s mailbox, its database upgraded; the default is SQLite beside it."""
     (tmp_path / f"{name}.pw").write_text(password if password is not None else user.password)
     port = port or (user.tls_port if security == "tls" else user.port)
     text = f"""
 [database]
-url = "sqlite:///intake.db"
+url = "{database_url}"
 
 [intake]
 order_ref_patterns = ['\\bKRZ-\\d{{4,}}\\b']

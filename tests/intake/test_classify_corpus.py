@@ -23,14 +23,15 @@ MANIFEST = tomllib.loads((CORPUS / "manifest.toml").read_text())["message"]
 
 
 @pytest.fixture(scope="module")
-def classified(tmp_path_factory: pytest.TempPathFactory, dovecot) -> dict[str, Message]:
+def classified(tmp_path_factory: pytest.TempPathFactory, dovecot,
+               module_database_url: str) -> dict[str, Message]:
     user: MailUser = dovecot.new_user("classify")
     user.server.append_many(user.name, "INBOX", [
         ((CORPUS / entry["file"]).read_bytes(), datetime.fromisoformat(entry["received_at"]))
         for entry in MANIFEST
     ])
-    config_path = write_config(tmp_path_factory.mktemp("classify"), user,
-                               extra="", batch_size=7)
+    config_path = write_config(tmp_path_factory.mktemp("classify"), user, batch_size=7,
+                               database_url=module_database_url)
     config = load_config(config_path)
     engine = make_engine(config.database_url)
     [report] = poll_all(PollContext(engine, session_factory(engine), config))
@@ -40,6 +41,7 @@ def classified(tmp_path_factory: pytest.TempPathFactory, dovecot) -> dict[str, M
         for message in messages:  # load what the assertions read before the session closes
             _ = message.request and (message.request.reference, message.request.customer_email,
                                      message.request.duplicate_of)
+    engine.dispose()
     return {entry["file"]: message for entry, message in zip(MANIFEST, messages, strict=True)}
 
 

@@ -39,7 +39,8 @@ def as_served(raw: bytes) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory, dovecot) -> dict[str, Message]:
+def results(tmp_path_factory: pytest.TempPathFactory, dovecot,
+            module_database_url: str) -> dict[str, Message]:
     user: MailUser = dovecot.new_user("malformed")
     # good mail before, between and after the bad: the batch must carry on around failures
     order: list[tuple[str, bytes]] = [("good-0", request_mail(9000))]
@@ -51,7 +52,8 @@ def results(tmp_path_factory: pytest.TempPathFactory, dovecot) -> dict[str, Mess
     for position, (_, raw) in enumerate(order):
         # written straight into the Maildir: Dovecot's APPEND refuses some of these (0 bytes)
         user.server.write_maildir_message(user.name, "INBOX", raw, START + timedelta(minutes=position))
-    config = load_config(write_config(tmp_path_factory.mktemp("malformed"), user, batch_size=50))
+    config = load_config(write_config(tmp_path_factory.mktemp("malformed"), user, batch_size=50,
+                                      database_url=module_database_url))
     engine = make_engine(config.database_url)
     [report] = poll_all(PollContext(engine, session_factory(engine), config))
     assert report.ok, report.error
@@ -59,6 +61,7 @@ def results(tmp_path_factory: pytest.TempPathFactory, dovecot) -> dict[str, Mess
     with session_factory(engine)() as session:
         messages = list(session.scalars(select(Message).order_by(Message.uid).options(
             selectinload(Message.attachments), selectinload(Message.raw))))
+    engine.dispose()
     assert len(messages) == len(order)
     for message, (name, raw) in zip(messages, order, strict=True):
         # kept exactly as the server served it

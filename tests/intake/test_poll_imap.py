@@ -14,6 +14,7 @@ from sqlalchemy import select
 from intake.poll import PollContext, poll_all
 from refund_intake.config import load_config
 from refund_intake.db import make_engine, session_factory
+from refund_intake.locks import mailbox_lock
 from refund_intake.models import Message
 from tests.intake.imap_setup import (
     BASE_TIME, POLICY, fill, message_counts, request_mail, run_cli, start_cli, write_config,
@@ -40,11 +41,13 @@ def stored(config_path: Path) -> list[Message]:
     return rows
 
 
-def test_receipt_time_is_internaldate_not_the_date_header(tmp_path: Path, mailbox_user: MailUser) -> None:
+def test_receipt_time_is_internaldate_not_the_date_header(
+    tmp_path: Path, mailbox_user: MailUser, database_url: str
+) -> None:
     forged = BASE_TIME - timedelta(days=30)  # the sender claims it was sent a month earlier
     received = BASE_TIME + timedelta(days=1, hours=3)
     mailbox_user.append(request_mail(1, date=forged), received)
-    config = write_config(tmp_path, mailbox_user)
+    config = write_config(tmp_path, mailbox_user, database_url=database_url)
     [report] = poll_once(config)
     assert report.ok and report.stored == 1
     [message] = stored(config)
@@ -54,10 +57,10 @@ def test_receipt_time_is_internaldate_not_the_date_header(tmp_path: Path, mailbo
 
 
 def test_second_poll_stores_nothing_and_fetches_no_bodies(
-    tmp_path: Path, mailbox_user: MailUser, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, mailbox_user: MailUser, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
     fill(mailbox_user, 5)
-    config = write_config(tmp_path, mailbox_user)
+    config = write_config(tmp_path, mailbox_user, database_url=database_url)
     assert poll_once(config)[0].stored == 5
     calls: list[str] = []
     real_fetch, real_search = IMAPClient.fetch, IMAPClient.search
@@ -80,9 +83,11 @@ def test_poll_never_sets_seen_by_default(tmp_path: Path, mailbox_user: MailUser)
         assert client.search(["SEEN"]) == []
 
 
-def test_after_flag_and_after_move(tmp_path: Path, mailbox_user: MailUser, dovecot) -> None:
+def test_after_flag_and_after_move(
+    tmp_path: Path, mailbox_user: MailUser, dovecot, database_url: str
+) -> None:
     fill(mailbox_user, 3)
-    poll_once(write_config(tmp_path, mailbox_user, after="flag"))
+    poll_once(write_config(tmp_path, mailbox_user, after="flag", database_url=database_url))
     with mailbox_user.client() as client:
         client.select_folder("INBOX", readonly=True)
         assert len(client.search(["KEYWORD", "$RefundIntake"])) == 3
@@ -91,7 +96,8 @@ def test_after_flag_and_after_move(tmp_path: Path, mailbox_user: MailUser, dovec
     fill(mover, 4)
     move_dir = tmp_path / "move"
     move_dir.mkdir()
-    config = write_config(move_dir, mover, after="move")
+    # the same database, so another mailbox name: the same mail in one mailbox is stored once
+    config = write_config(move_dir, mover, after="move", name="mover", database_url=database_url)
     assert poll_once(config)[0].stored == 4
     assert mover.server.folder_status(mover.name, "INBOX")["MESSAGES"] == 0
     assert mover.server.folder_status(mover.name, "Processed")["MESSAGES"] == 4
@@ -106,9 +112,11 @@ def test_tls_modes_verify_the_certificate(tmp_path: Path, mailbox_user: MailUser
     assert report.stored == 2
 
 
-def test_uidvalidity_change_rescans_and_duplicates_nothing(tmp_path: Path, mailbox_user: MailUser) -> None:
+def test_uidvalidity_change_rescans_and_duplicates_nothing(
+    tmp_path: Path, mailbox_user: MailUser, database_url: str
+) -> None:
     fill(mailbox_user, 6)
-    config = write_config(tmp_path, mailbox_user)
+    config = write_config(tmp_path, mailbox_user, database_url=database_url)
     assert poll_once(config)[0].stored == 6
     old, new = mailbox_user.server.reset_uidvalidity(mailbox_user.name)
     [report] = poll_once(config)
@@ -119,9 +127,11 @@ def test_uidvalidity_change_rescans_and_duplicates_nothing(tmp_path: Path, mailb
     assert poll_once(config)[0].stored == 1
 
 
-def test_poll_killed_mid_run_then_rerun_stores_each_message_once(tmp_path: Path, mailbox_user: MailUser) -> None:
+def test_poll_killed_mid_run_then_rerun_stores_each_message_once(
+    tmp_path: Path, mailbox_user: MailUser, database_url: str
+) -> None:
     fill(mailbox_user, 300)
-    config = write_config(tmp_path, mailbox_user, batch_size=10)
+    config = write_config(tmp_path, mailbox_user, batch_size=10, database_url=database_url)
     process = start_cli(config, "poll", "--once")
     deadline = time.monotonic() + 60
     while message_counts(config)[0] < 20 and time.monotonic() < deadline:
@@ -136,9 +146,11 @@ def test_poll_killed_mid_run_then_rerun_stores_each_message_once(tmp_path: Path,
     assert sorted(m.uid for m in stored(config)) == list(range(1, 301))
 
 
-def test_overlapping_polls_store_each_message_once(tmp_path: Path, mailbox_user: MailUser) -> None:
+def test_overlapping_polls_store_each_message_once(
+    tmp_path: Path, mailbox_user: MailUser, database_url: str
+) -> None:
     fill(mailbox_user, 200)
-    config = write_config(tmp_path, mailbox_user, batch_size=20)
+    config = write_config(tmp_path, mailbox_user, batch_size=20, database_url=database_url)
     first, second = start_cli(config, "poll", "--once"), start_cli(config, "poll", "--once")
     outputs = [p.communicate(timeout=120) for p in (first, second)]
     assert first.returncode == 0 and second.returncode == 0, outputs
@@ -146,11 +158,32 @@ def test_overlapping_polls_store_each_message_once(tmp_path: Path, mailbox_user:
     assert any("another run is in progress" in out for out, _ in outputs), outputs
 
 
+def test_a_run_finding_the_mailbox_locked_says_so_and_stores_nothing(
+    tmp_path: Path, mailbox_user: MailUser, database_url: str
+) -> None:
+    """SQLite's flock and PostgreSQL's advisory lock alike: held by another instance, the run
+    exits 0 with one line; the next run, once the lock is free, takes everything."""
+    fill(mailbox_user, 5)
+    config = write_config(tmp_path, mailbox_user, database_url=database_url)
+    engine = make_engine(database_url)
+    try:
+        with mailbox_lock(engine, "accounts"):  # another instance is polling this mailbox
+            busy = run_cli(config, "poll", "--once")
+    finally:
+        engine.dispose()
+    assert busy.returncode == 0, busy.stderr
+    assert "accounts: another run is in progress; skipped" in busy.stdout.splitlines(), busy.stdout
+    assert message_counts(config) == (0, 0)
+    assert run_cli(config, "poll", "--once").returncode == 0
+    assert message_counts(config) == (5, 5)
+
+
 def test_wrong_password_and_unreachable_server_fail_in_one_line_others_go_on(
-    tmp_path: Path, mailbox_user: MailUser, dovecot
+    tmp_path: Path, mailbox_user: MailUser, dovecot, database_url: str
 ) -> None:
     fill(mailbox_user, 2)
-    config = write_config(tmp_path, mailbox_user, password="wrong", name="bad")
+    config = write_config(tmp_path, mailbox_user, password="wrong", name="bad",
+                          database_url=database_url)
     good = dovecot.new_user("good")
     fill(good, 3)
     (tmp_path / "good.pw").write_text(good.password)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from refund_intake.config import load_config
 from refund_intake.db import make_engine, session_factory
-from refund_intake.models import Message
+from refund_intake.models import Draft, Message
 
 ROOT = Path(__file__).resolve().parents[2]
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00\x01binary outlook item" * 10
@@ -64,6 +64,9 @@ def test_retry_after_an_upgrade_reprocesses_and_unreadable_stays(tmp_path: Path)
         good = session.scalar(select(Message).where(Message.message_id == "<q1@example.com>"))
         request = good.request
         good.request = None
+        for draft in session.scalars(select(Draft).where(Draft.request_id == request.id)):
+            session.delete(draft)
+        session.flush()
         for decision in request.decisions:
             session.delete(decision)
         session.delete(request)

@@ -11,26 +11,32 @@ from refund_intake.db import alembic_config, make_engine, upgrade
 from refund_intake.models import Base
 
 
-def test_models_and_migrations_agree(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'schema.db'}"
-    upgrade(url)
-    command.check(alembic_config(url))  # raises when autogenerate would find a difference
-    tables = set(inspect(make_engine(url)).get_table_names())
-    assert set(Base.metadata.tables) <= tables
+def table_names(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
 
 
-def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'roundtrip.db'}"
-    upgrade(url)
-    command.downgrade(alembic_config(url), "base")
-    assert set(inspect(make_engine(url)).get_table_names()) <= {"alembic_version"}
-    upgrade(url)
-    assert "messages" in inspect(make_engine(url)).get_table_names()
+def test_models_and_migrations_agree(database_url: str) -> None:
+    command.check(alembic_config(database_url))  # raises when autogenerate would find a difference
+    assert set(Base.metadata.tables) <= table_names(database_url)
+
+
+def test_downgrade_to_base_and_up_again(database_url: str) -> None:
+    command.downgrade(alembic_config(database_url), "base")
+    assert table_names(database_url) <= {"alembic_version"}
+    upgrade(database_url)
+    assert set(Base.metadata.tables) <= table_names(database_url)
+    command.check(alembic_config(database_url))
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'wal.db'}"
     upgrade(url)
-    with make_engine(url).connect() as connection:
+    engine = make_engine(url)
+    with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    engine.dispose()

@@ -1,8 +1,10 @@
-"""Real servers the tests start on loopback: a throwaway Dovecot (IMAP) and aiosmtpd (SMTP)."""
+"""Real servers the tests start on loopback: a throwaway Dovecot (IMAP), aiosmtpd (SMTP) and
+PostgreSQL."""
 
 from .dovecot import Dovecot
 from .dovecot_process import DovecotNotInstalled, DovecotStartError
 from .mail_user import MailUser
+from .postgres import Postgres, PostgresNotInstalled, PostgresStartError
 from .smtp import ReceivedMessage, SmtpServer
 
 __all__ = [
@@ -10,6 +12,9 @@ __all__ = [
     "DovecotNotInstalled",
     "DovecotStartError",
     "MailUser",
+    "Postgres",
+    "PostgresNotInstalled",
+    "PostgresStartError",
     "ReceivedMessage",
     "SmtpServer",
 ]

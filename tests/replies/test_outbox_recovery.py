@@ -1,0 +1,132 @@
+"""A sender that dies mid-send: the Sent folder decides; a reply never goes out twice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from refund_intake.models import Draft
+from replies.mime import build_message, message_bytes
+from replies.outbox import UNCERTAIN, send_due
+from tests.replies.outbox_setup import (
+    approved_drafts,
+    draft,
+    drafts,
+    force,
+    outbox_config,
+    sent_folder_ids,
+    start_send,
+)
+from tests.servers import Dovecot, MailUser, SmtpServer
+from tests.servers.ports import free_port
+from tests.servers.smtp import _RecordingHandler
+
+pytestmark = pytest.mark.dovecot
+T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+STALLED = T0 - timedelta(minutes=5)  # older than sending_timeout_seconds = 60
+
+
+def stall(sessions: sessionmaker[Session], draft_id: int, since: datetime = STALLED) -> None:
+    """Leave the draft as a sender that died after its claim leaves it."""
+    force(sessions, draft_id, state="sending", sending_since=since, attempts=1)
+
+
+def test_a_stalled_reply_found_in_sent_is_marked_sent_and_not_resent(
+        tmp_path: Path, db_url: str, sessions: sessionmaker[Session], smtp_server: SmtpServer,
+        dovecot: Dovecot, mailbox_user: MailUser) -> None:
+    config = outbox_config(tmp_path, db_url, smtp_server, mailbox_user)
+    ack_id, reply_id = approved_drafts(sessions, config)
+    stall(sessions, reply_id)
+    with sessions() as session:
+        row = session.get(Draft, reply_id)
+        assert row is not None
+        raw = message_bytes(build_message(row, STALLED), smtputf8=False)
+    dovecot.create_folder(mailbox_user, "Sent")
+    mailbox_user.append(raw, STALLED.replace(microsecond=0), folder="Sent")
+    report = send_due(sessions, config, T0)
+    assert (report.recovered, report.sent) == ([reply_id], [ack_id])
+    assert draft(sessions, reply_id).state == "sent"
+    assert [m.parsed()["Message-ID"] for m in smtp_server.messages] == [draft(sessions, ack_id).message_id]
+
+
+def test_a_stalled_reply_missing_from_sent_fails_as_uncertain(
+        tmp_path: Path, db_url: str, sessions: sessionmaker[Session], smtp_server: SmtpServer,
+        mailbox_user: MailUser) -> None:
+    config = outbox_config(tmp_path, db_url, smtp_server, mailbox_user)
+    ack_id, reply_id = approved_drafts(sessions, config)
+    stall(sessions, reply_id)
+    report = send_due(sessions, config, T0)
+    assert (report.uncertain, report.sent) == ([reply_id], [ack_id])
+    failed = draft(sessions, reply_id)
+    assert failed.state == "failed" and failed.last_error == UNCERTAIN
+    assert send_due(sessions, config, T0 + timedelta(days=1)).sent == []
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_young_send_is_left_to_its_sender(
+        tmp_path: Path, db_url: str, sessions: sessionmaker[Session], smtp_server: SmtpServer,
+        mailbox_user: MailUser) -> None:
+    config = outbox_config(tmp_path, db_url, smtp_server, mailbox_user)
+    _, reply_id = approved_drafts(sessions, config)
+    stall(sessions, reply_id, since=T0 - timedelta(seconds=30))
+    report = send_due(sessions, config, T0)
+    assert report.recovered == report.uncertain == [] and draft(sessions, reply_id).state == "sending"
+
+
+def test_when_the_sent_folder_cannot_be_checked_the_draft_waits(
+        tmp_path: Path, db_url: str, sessions: sessionmaker[Session], smtp_server: SmtpServer,
+        mailbox_user: MailUser) -> None:
+    config = outbox_config(tmp_path, db_url, smtp_server, mailbox_user)
+    ids = approved_drafts(sessions, config)
+    stall(sessions, ids[1])
+    [mailbox] = config.mailboxes
+    assert mailbox.imap is not None
+    unreachable = replace(config, mailboxes=(replace(mailbox, imap=replace(mailbox.imap, port=free_port())),))
+    report = send_due(sessions, unreachable, T0)
+    assert report.error is not None and "cannot check the Sent folder" in report.error
+    assert draft(sessions, ids[1]).state == "sending"
+    assert send_due(sessions, config, T0 + timedelta(minutes=5)).uncertain == [ids[1]]
+
+
+def test_a_sender_killed_after_the_server_accepted_never_sends_twice(
+        tmp_path: Path, db_url: str, sessions: sessionmaker[Session], smtp_server: SmtpServer,
+        mailbox_user: MailUser, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = outbox_config(tmp_path, db_url, smtp_server, mailbox_user)
+    ids = approved_drafts(sessions, config, count=2)
+    # The server keeps the first message, then takes its time to say 250: the sender is killed
+    # in exactly the window where the message is delivered and the database does not know.
+    pauses = [5.0]
+    accept = _RecordingHandler.handle_DATA
+
+    async def slow_to_answer(self: _RecordingHandler, *args: Any) -> str:
+        reply = await accept(self, *args)
+        if pauses:
+            await asyncio.sleep(pauses.pop())
+        return reply
+
+    monkeypatch.setattr(_RecordingHandler, "handle_DATA", slow_to_answer)
+    sender = start_send(config)
+    try:
+        [delivered] = smtp_server.wait_for_messages(1, timeout=30)
+        os.kill(sender.pid, signal.SIGKILL)
+    finally:
+        sender.wait(timeout=30)
+    assert sender.returncode == -signal.SIGKILL
+    first = delivered.parsed()["Message-ID"]
+    assert [d.state for d in drafts(sessions)] == ["sending", "approved", "approved", "approved"]
+    for minutes in (5, 10):  # the next runs, past the sending timeout
+        send_due(sessions, config, datetime.now(UTC) + timedelta(minutes=minutes))
+    sent_ids = [m.parsed()["Message-ID"] for m in smtp_server.messages]
+    assert sorted(sent_ids) == sorted(d.message_id for d in drafts(sessions))  # each arrived once
+    killed, *others = drafts(sessions)
+    assert killed.message_id == first and (killed.state, killed.last_error) == ("failed", UNCERTAIN)
+    assert [d.state for d in others] == ["sent"] * 3 and len(ids) == 4
+    assert first not in sent_folder_ids(mailbox_user)  # what a person checks before a resend

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from intake.poll import PollContext, poll_mailbox
 from refund_intake import db
 from refund_intake.commands import emit, open_database
 from refund_intake.config import Config
-from refund_intake.models import DecisionRecord, Draft, FolderState, Message, Request
+from refund_intake.errors import RefundIntakeError
+from refund_intake.models import Draft, FolderState, Message
 from refund_intake.policies import policies_by_mailbox
 from refund_intake.service import Job, run_jobs
 from refund_intake.table import render
 from refund_intake.views import iso
+from replies.remind import remind, unanswered
+
+log = logging.getLogger(__name__)
+REMIND_EVERY_SECONDS = 3600
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,6 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     status_parser = sub.add_parser("status", help="health per mailbox and of the outbox; exit 1 when unhealthy")
     status_parser.add_argument("--json", action="store_true", help="JSON for monitoring (fields in README)")
     status_parser.set_defaults(handler=status)
+    reminder = sub.add_parser("remind", help="mail staff one digest of drafts waiting and answers due soon "
+                              "or overdue (at most once a day; the service runs it hourly)")
+    reminder.add_argument("--dry-run", action="store_true", help="print the digest, send nothing")
+    reminder.set_defaults(handler=remind_command)
 
 
 def run(config: Config, args: argparse.Namespace) -> int:
@@ -42,7 +52,28 @@ def run(config: Config, args: argparse.Namespace) -> int:
         from replies.commands import send_job
 
         jobs.append(Job("send", send_job, config.replies.send_interval, (sessions, config, context.stop)))
+    jobs.append(Job("remind", remind_job, REMIND_EVERY_SECONDS, (sessions, config)))
     return run_jobs(jobs, context.stop)
+
+
+def remind_command(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        outcome, text = remind(session, config, datetime.now(timezone.utc), dry_run=args.dry_run)
+    print(text + f"\n({outcome})")
+    return 1 if outcome.startswith("not sent:") else 0
+
+
+def remind_job(sessions: sessionmaker[Session], config: Config) -> None:
+    """Hourly in the service; the digest itself goes out at most once a day."""
+    try:
+        with db.session_scope(sessions) as session:
+            outcome, _ = remind(session, config, datetime.now(timezone.utc))
+    except RefundIntakeError as exc:
+        log.error("reminder: %s", exc)
+        return
+    if outcome.startswith(("sent", "not sent:")):
+        log.warning("reminder: %s", outcome)
 
 
 def status(config: Config, args: argparse.Namespace) -> int:
@@ -77,15 +108,10 @@ def _counts(session: Session, today: date) -> dict[str, int]:
     def count(query: Any) -> int:
         return int(session.scalar(query) or 0)
 
-    latest = (select(func.max(DecisionRecord.id)).where(DecisionRecord.request_id == Request.id)
-              .correlate(Request).scalar_subquery())
-    answered = exists().where(Draft.request_id == Request.id, Draft.state == "sent",
-                              Draft.kind != "acknowledgement")
-    overdue = (select(func.count(Request.id)).join(DecisionRecord, DecisionRecord.id == latest)
-               .where(Request.status == "open", DecisionRecord.response_deadline < today, ~answered))
+    overdue = sum(1 for _, deadline in unanswered(session) if deadline < today)
     return {
         "drafts_waiting": count(select(func.count(Draft.id)).where(Draft.state == "draft")),
-        "responses_overdue": count(overdue),
+        "responses_overdue": overdue,
         "quarantined": count(select(func.count(Message.id)).where(Message.parse_status == "quarantined")),
         "outbox_failed": count(select(func.count(Draft.id)).where(Draft.state == "failed")),
     }

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 import mailparser
 
 from intake.decode import decode_header_value, decode_text, html_to_text, safe_filename
+from intake.header_limits import bounded_headers
 
 log = logging.getLogger(__name__)
 # mail-parser logs every content type it does not handle as a warning; we record problems ourselves.
@@ -72,7 +73,8 @@ def parse_message(raw: bytes, max_parts: int = 1000) -> ParsedMessage:
     if refusal:
         return quarantined(refusal)
     problems: list[str] = []
-    message, sent_at = _parse_with_mailparser(raw, problems)
+    bounded = bounded_headers(raw, HEADERS_READ, problems)  # the raw bytes are stored whole
+    message, sent_at = _parse_with_mailparser(bounded, problems)
     if message is None:
         return quarantined("unparseable: neither mail-parser nor the stdlib parser could read it",
                            tuple(problems))
@@ -138,6 +140,8 @@ HEADERS_KEPT = (
     "list-id", "list-unsubscribe", "return-path", "x-autoreply", "x-autorespond",
     "x-auto-response-suppress", "authentication-results", "content-type",
 )
+HEADERS_READ = frozenset({name.encode() for name in HEADERS_KEPT} | {
+    b"mime-version", b"content-transfer-encoding", b"content-disposition"})
 
 
 def _headers(message: email.message.Message, problems: list[str]) -> dict[str, str]:

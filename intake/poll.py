@@ -86,8 +86,6 @@ def poll_mailbox(context: PollContext, mailbox: MailboxConfig) -> PollReport:
         report.error = str(exc)
     except OperationalError as exc:
         report.error = f"database error, batch rolled back (mail stays on the server): {exc.orig}"
-    if report.error:
-        log.error("mailbox %s: %s", mailbox.name, report.error)
     _record_outcome(context, mailbox, report)
     return report
 

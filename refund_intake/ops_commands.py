@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from intake.poll import PollContext, poll_mailbox
+from intake.poll import PollContext
 from refund_intake import db
 from refund_intake.commands import emit, open_database
 from refund_intake.config import Config
 from refund_intake.errors import RefundIntakeError
 from refund_intake.models import Draft, FolderState, Message
 from refund_intake.policies import policies_by_mailbox
-from refund_intake.service import Job, run_jobs
+from refund_intake.service import Job, poll_job, run_jobs
 from refund_intake.table import render
 from refund_intake.views import iso
 from replies.remind import remind, unanswered
@@ -46,7 +46,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
     engine, sessions = open_database(config)
     context = PollContext(engine, sessions, config, policies=policies_by_mailbox(config),
                           vault=open_vault(config, sessions))
-    jobs = [Job(f"poll:{m.name}", poll_mailbox, m.poll_interval, (context, m)) for m in config.mailboxes]
+    jobs = [Job(f"poll:{m.name}", poll_job, m.poll_interval, (context, m)) for m in config.mailboxes]
     jobs.append(Job("purge", purge_job, PURGE_EVERY_SECONDS, (engine, sessions, config)))
     if config.smtp is not None:
         from replies.commands import send_job

@@ -14,6 +14,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from intake.poll import PollContext, poll_mailbox
+from refund_intake.config import MailboxConfig
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,18 @@ class Job:
 def run_polling(context: PollContext, names: Sequence[str] = ()) -> int:
     """Poll each mailbox on its own interval until SIGTERM or SIGINT; the batch in flight finishes."""
     mailboxes = [context.config.mailbox(n) for n in names] if names else context.config.mailboxes
-    jobs = [Job(f"poll:{m.name}", poll_mailbox, m.poll_interval, (context, m)) for m in mailboxes]
+    jobs = [Job(f"poll:{m.name}", poll_job, m.poll_interval, (context, m)) for m in mailboxes]
     return run_jobs(jobs, context.stop)
+
+
+def poll_job(context: PollContext, mailbox: MailboxConfig) -> None:
+    """One scheduled poll; the service logs what the one-shot CLI prints."""
+    report = poll_mailbox(context, mailbox)
+    if report.error:
+        log.error("mailbox %s: %s", mailbox.name, report.error)
+    elif report.stored:
+        log.info("mailbox %s: %d new message(s) stored, %d draft(s) made", mailbox.name,
+                 report.stored, report.drafted)
 
 
 def run_jobs(jobs: Sequence[Job], stop: threading.Event | None = None) -> int:

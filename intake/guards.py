@@ -26,14 +26,26 @@ _PRIVACY_ACTION = re.compile(
     re.IGNORECASE,
 )
 _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg)\s*:", re.IGNORECASE)
+# The Message-IDs our replies carry (replies/draft.py new_message_id), in the mailbox's domain.
+_OWN_MESSAGE_ID = re.compile(r"^<refund-intake\.[0-9a-f]{32}@([^>]+)>$", re.IGNORECASE)
 
 
 def automated(parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | None:
     """Bounces, auto-replies and list mail are never answered, so no mail loop can start.
 
-    Bounces are named first: a Postfix bounce carries Auto-Submitted too, and is a bounce.
+    Our own replies come first: the outbox's journal copy of each reply lands in this mailbox
+    (README, "Replies and sending"). Bounces are named next: a Postfix bounce carries
+    Auto-Submitted too, and is a bounce.
     """
-    return _bounce(parsed, mailbox) or _auto_reply(parsed) or _list_mail(parsed)
+    return _own_reply(parsed, mailbox) or _bounce(parsed, mailbox) or _auto_reply(parsed) \
+        or _list_mail(parsed)
+
+
+def _own_reply(parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | None:
+    match = _OWN_MESSAGE_ID.match(parsed.message_id or "")
+    if match and match.group(1).lower() == mailbox.address.rsplit("@", 1)[-1]:
+        return Verdict("not_a_request", "own reply (journal copy)")
+    return None
 
 
 def _bounce(parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | None:

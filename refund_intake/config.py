@@ -126,6 +126,9 @@ class RepliesSettings:
     sending_timeout_seconds: int = 600
     staff_address: str | None = None
     send_interval: int = 30
+    # Also address every reply (envelope only) to the mailbox's own address, so the SMTP
+    # server's acceptance leaves a copy in our IMAP mailbox: what makes recovery exact.
+    journal_copy: bool = True
 
 
 @dataclass(frozen=True)
@@ -362,6 +365,7 @@ def _replies(table: Table) -> RepliesSettings:
         sending_timeout_seconds=table.int("sending_timeout_seconds", 600, minimum=10),
         staff_address=table.str("staff_address"),
         send_interval=table.int("send_interval", 30, minimum=1),
+        journal_copy=table.bool("journal_copy", True),
     )
     table.finish()
     return settings

@@ -141,15 +141,18 @@ def send_job(sessions: sessionmaker[Session], config: Config, stop: threading.Ev
     except RefundIntakeError as exc:
         log.error("outbox: %s", exc)
         return
-    if report.sent or report.failed or report.retrying or report.recovered or report.uncertain:
+    if (report.sent or report.failed or report.retrying or report.recovered or report.requeued
+            or report.uncertain or report.unsettled):
         log.warning("outbox: %s", report_line(report))
 
 
 def report_line(report: SendReport) -> str:
     parts = [f"{len(ids)} {name}" for name, ids in (
         ("sent", report.sent), ("retrying later", report.retrying), ("failed", report.failed),
-        ("recovered from the Sent folder", report.recovered),
-        ("delivery uncertain (failed, check by hand)", report.uncertain)) if ids]
+        ("recovered from the mailbox", report.recovered),
+        ("not accepted before a crash, sent again", report.requeued),
+        ("delivery uncertain (failed, check by hand)", report.uncertain),
+        ("line lost during DATA, checked later", report.unsettled)) if ids]
     return "outbox: " + (", ".join(parts) or "nothing due")
 
 

@@ -1,14 +1,20 @@
-"""The outbox: send approved drafts over SMTP, each at most once, and exactly once when it can tell.
+"""The outbox: send approved drafts over SMTP exactly once with the journal copy, else at most once.
 
 States: approved -> sending -> sent | failed; a temporary failure goes back to approved with a
 later next_attempt_at. A sender claims a draft with a compare-and-set UPDATE and commits before
 it talks to the server, so two senders never take the same draft. After the server accepts,
 a copy goes to the mailbox's IMAP Sent folder, then the draft is marked sent.
 
+The journal copy ([replies] journal_copy, IMAP mailboxes): each reply is also addressed, in the
+envelope only, to the mailbox's own address in the same SMTP transaction. The server accepts
+all recipients with one 250, so its acceptance is also a copy in our own mailbox.
+
 A draft still `sending` after sending_timeout_seconds lost its sender between the claim and the
-final commit. It is looked up by Message-ID in the Sent folder: there means sent; not there
+final commit. It is looked up by Message-ID in the mailbox's folders and the Sent folder: there
+means sent. Not there, with the journal copy, means the server never accepted it: it goes back
+to `approved` and is sent again. Without the journal copy (or on a Maildir mailbox) not there
 means failed as "delivery uncertain", for a person to check and resend (`queue resend ID`).
-It is never sent again automatically. See README, "Replies and sending".
+See README, "Replies and sending".
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.config import Config, ImapSettings
+from refund_intake.config import Config, ImapSettings, MailboxConfig
 from refund_intake.db import session_scope
 from refund_intake.errors import ConfigError, SecretError, SourceError
 from refund_intake.models import Draft, Request
@@ -35,6 +41,8 @@ from replies.smtp import Attempt, deliver
 log = logging.getLogger(__name__)
 UNCERTAIN = ("delivery uncertain: the sender stopped during SMTP delivery; "
              "not resent automatically — check and resend by hand")
+NOT_ACCEPTED = ("the sender stopped before the server accepted it (no journal copy in the "
+                "mailbox): sent again")
 MAX_BACKOFF = timedelta(hours=6)
 Clock = Callable[[], datetime]
 
@@ -44,8 +52,10 @@ class SendReport:
     sent: list[int] = field(default_factory=list)
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
-    recovered: list[int] = field(default_factory=list)   # found in Sent after a crash: sent
-    uncertain: list[int] = field(default_factory=list)   # not found after a crash: failed
+    recovered: list[int] = field(default_factory=list)   # found in the mailbox after a crash: sent
+    requeued: list[int] = field(default_factory=list)    # journal copy absent after a crash: resent
+    uncertain: list[int] = field(default_factory=list)   # not found, no journal copy: failed
+    unsettled: list[int] = field(default_factory=list)   # line lost in DATA: recovery decides
     error: str | None = None  # a setup problem (TLS, login, password) stopped the run
 
     @property
@@ -107,7 +117,8 @@ def _send(sessions: sessionmaker[Session], config: Config, draft_id: int, claime
         smtputf8 = needs_smtputf8(draft)
         data = message_bytes(build_message(draft, clock()), smtputf8)
         sender, recipient, message_id = draft.from_address, draft.to_address, draft.message_id
-    attempt = deliver(config.smtp, sender, recipient, data, smtputf8)
+    journal = _journal_address(config, mailbox)
+    attempt = deliver(config.smtp, sender, recipient, data, smtputf8, journal=journal)
     log.info("draft %s (%s): %s: %s", draft_id, message_id, attempt.outcome, attempt.detail)
     if attempt.outcome == "accepted":
         problem = _save_copy(_imap(config, mailbox), data, clock())
@@ -119,6 +130,12 @@ def _send(sessions: sessionmaker[Session], config: Config, draft_id: int, claime
                  last_error=f"attempt {attempts} failed, next at {retry_at:%Y-%m-%d %H:%M:%S} UTC: "
                             f"{attempt.detail}")
         report.retrying.append(draft_id)
+    elif attempt.outcome == "uncertain" and journal is not None:
+        # The line broke during DATA: the mailbox will say whether the server took it. The
+        # draft keeps its claim, so the recovery run after sending_timeout_seconds decides.
+        _keep_claim(sessions, draft_id, claimed_at, f"{attempt.detail}; checked against the "
+                                                    "journal copy after sending_timeout_seconds")
+        report.unsettled.append(draft_id)
     elif attempt.outcome == "setup":
         # Our own configuration is at fault, not the draft: it keeps its place and its attempts.
         _release(sessions, draft_id, claimed_at, state="approved", attempts=attempts - 1,
@@ -172,6 +189,13 @@ def _release(sessions: sessionmaker[Session], draft_id: int, claimed_at: datetim
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
+def _keep_claim(sessions: sessionmaker[Session], draft_id: int, claimed_at: datetime, note: str) -> None:
+    with session_scope(sessions) as session:
+        session.execute(update(Draft).where(Draft.id == draft_id, Draft.state == "sending",
+                                            Draft.sending_since == claimed_at)
+                        .values(last_error=note).execution_options(synchronize_session=False))
+
+
 def _audit(sessions: sessionmaker[Session], draft_id: int, action: str, detail: dict[str, Any]) -> None:
     with session_scope(sessions) as session:
         draft = session.get(Draft, draft_id)
@@ -181,7 +205,7 @@ def _audit(sessions: sessionmaker[Session], draft_id: int, action: str, detail: 
 
 def recover_stalled(sessions: sessionmaker[Session], config: Config, now: datetime,
                     report: SendReport) -> None:
-    """Settle drafts whose sender died mid-send, by looking for them in the Sent folder."""
+    """Settle drafts whose sender died mid-send, by looking for them in the mailbox."""
     cutoff = now - timedelta(seconds=config.replies.sending_timeout_seconds)
     with sessions() as session:
         stalled = session.execute(
@@ -201,24 +225,68 @@ def recover_stalled(sessions: sessionmaker[Session], config: Config, now: dateti
 def _recover_one(sessions: sessionmaker[Session], config: Config, draft_id: int, message_id: str,
                  mailbox: str, now: datetime, report: SendReport) -> None:
     imap = _imap(config, mailbox)
-    found = False
+    found: str | None = None
     if imap is not None:
         try:
             with SentFolder(imap) as folder:
-                found = folder.contains(message_id)
+                found = folder.locate(message_id, _search_folders(config, mailbox, imap))
         except (SourceError, SecretError) as exc:
             # Cannot tell yet: stay in `sending`; the next run after the timeout asks again.
-            log.warning("draft %s: cannot check the Sent folder: %s", draft_id, exc)
+            log.warning("draft %s: cannot check the mailbox: %s", draft_id, exc)
             report.error = report.error or f"draft {draft_id}: cannot check the Sent folder: {exc}"
             return
-    if found:
+    if found is not None:
         _mark_sent(sessions, draft_id, now, None, "recovered:sent")
         report.recovered.append(draft_id)
+        return
+    if _journal_address(config, mailbox) is not None:
+        _requeue(sessions, config, draft_id, now, report)
         return
     detail = UNCERTAIN if imap is not None else f"{UNCERTAIN} (mailbox {mailbox} has no IMAP Sent folder)"
     if _release(sessions, draft_id, now, state="failed", last_error=detail):
         _audit(sessions, draft_id, "recovered:uncertain", {"error": detail})
         report.uncertain.append(draft_id)
+
+
+def _requeue(sessions: sessionmaker[Session], config: Config, draft_id: int, now: datetime,
+             report: SendReport) -> None:
+    """No journal copy: the server never accepted it, so it is sent again (unless it keeps dying)."""
+    attempts = _attempts(sessions, draft_id)
+    if attempts >= config.replies.max_attempts:
+        detail = (f"gave up after {attempts} attempts: the sender stopped each time before the "
+                  "server accepted it (no journal copy in the mailbox)")
+        if _release(sessions, draft_id, now, state="failed", last_error=detail):
+            _audit(sessions, draft_id, "failed", {"error": detail})
+            report.failed.append(draft_id)
+        return
+    if _release(sessions, draft_id, now, state="approved", next_attempt_at=None, last_error=NOT_ACCEPTED):
+        _audit(sessions, draft_id, "recovered:resend", {"error": NOT_ACCEPTED})
+        report.requeued.append(draft_id)
+
+
+def _attempts(sessions: sessionmaker[Session], draft_id: int) -> int:
+    with sessions() as session:
+        return int(session.scalar(select(Draft.attempts).where(Draft.id == draft_id)) or 0)
+
+
+def _search_folders(config: Config, mailbox: str, imap: ImapSettings) -> list[str]:
+    """Where a sent reply's copy can be: the Sent folder, and where the journal copy lands."""
+    settings = _mailbox(config, mailbox)
+    moved = [settings.move_to] if settings is not None and settings.move_to else []
+    return list(dict.fromkeys([imap.sent_folder, "INBOX", *imap.folders, *moved]))
+
+
+def _journal_address(config: Config, mailbox: str) -> str | None:
+    """The mailbox's own address when journal copies are on and the mailbox is IMAP."""
+    settings = _mailbox(config, mailbox)
+    if not config.replies.journal_copy or settings is None or settings.imap is None:
+        return None
+    return settings.address
+
+
+def _mailbox(config: Config, mailbox: str) -> MailboxConfig | None:
+    found = [m for m in config.mailboxes if m.name == mailbox]
+    return found[0] if found else None
 
 
 def _imap(config: Config, mailbox: str) -> ImapSettings | None:

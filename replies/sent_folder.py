@@ -1,12 +1,14 @@
 """The mailbox's IMAP Sent folder: keep a copy of each sent reply, and find one by Message-ID.
 
-The copy is what lets the outbox tell, after a crash, whether a reply already went out.
+The copy is what lets the outbox tell, after a crash, whether a reply already went out. With
+the journal copy on, the SMTP server itself delivers a copy of each accepted reply to the
+mailbox, so `locate` looks in the mailbox's folders as well as in the Sent folder.
 The connection is intake's ImapSource (same TLS rules, same error translation).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Self
 
@@ -47,6 +49,19 @@ class SentFolder:
         self._call(lambda c: c.select_folder(self.folder, readonly=True), f"select {self.folder}")
         found = self._call(lambda c: c.search(["HEADER", "Message-ID", message_id]), "search")
         return bool(found)
+
+    def locate(self, message_id: str, folders: Iterable[str]) -> str | None:
+        """The first of these folders holding a message with this Message-ID, or None."""
+        for name in folders:
+            if self._holds(name, message_id):
+                return name
+        return None
+
+    def _holds(self, folder: str, message_id: str) -> bool:
+        if not self._call(lambda c: c.folder_exists(folder), "list"):
+            return False
+        self._call(lambda c: c.select_folder(folder, readonly=True), f"select {folder}")
+        return bool(self._call(lambda c: c.search(["HEADER", "Message-ID", message_id]), f"search {folder}"))
 
     def _call(self, operation: Callable[[IMAPClient], Any], what: str) -> Any:
         client = self._source.client

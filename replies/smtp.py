@@ -6,6 +6,9 @@ later), `permanent` (5xx for this message: staff must look), `uncertain` (the co
 broke after the message was transmitted, so the server may have taken it: never retried
 automatically) and `setup` (our own TLS, password or login is wrong: no draft is blamed).
 TLS is never given up for plaintext: a server without STARTTLS is a setup error.
+
+`journal` is an extra envelope recipient (the mailbox's own address, no header names it) given
+in the same transaction, so the one 250 that accepts the reply also delivers our own copy.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ def tls_context(settings: SmtpSettings) -> ssl.SSLContext:
 
 
 def deliver(settings: SmtpSettings, sender: str, recipient: str, data: bytes,
-            smtputf8: bool = False) -> Attempt:
+            smtputf8: bool = False, journal: str | None = None) -> Attempt:
     where = f"SMTP {settings.host}:{settings.port}"
     try:
         client = _connect(settings, where)
@@ -48,7 +51,7 @@ def deliver(settings: SmtpSettings, sender: str, recipient: str, data: bytes,
         return failed.attempt
     try:
         _login(client, settings, where)
-        return _transfer(client, sender, recipient, data, smtputf8)
+        return _transfer(client, sender, recipient, data, smtputf8, journal)
     except _Failed as failed:
         return failed.attempt
     finally:
@@ -111,7 +114,7 @@ def _login(client: smtplib.SMTP, settings: SmtpSettings, where: str) -> None:
 
 
 def _transfer(client: smtplib.SMTP, sender: str, recipient: str, data: bytes,
-              smtputf8: bool) -> Attempt:
+              smtputf8: bool, journal: str | None = None) -> Attempt:
     try:
         client.ehlo_or_helo_if_needed()
         if smtputf8 and not client.has_extn("smtputf8"):
@@ -123,6 +126,12 @@ def _transfer(client: smtplib.SMTP, sender: str, recipient: str, data: bytes,
         code, reply = client.rcpt(recipient)
         if code not in (250, 251):
             return Attempt(_by_code(code, "permanent"), f"RCPT TO {recipient} refused: {code} {_text(reply)}")
+        if journal and journal.lower() != recipient.lower():
+            code, reply = client.rcpt(journal)
+            if code not in (250, 251):
+                # Our own address refused: a setup problem (or a passing 4xx), not the draft's fault.
+                return Attempt(_by_code(code, "setup"),
+                               f"RCPT TO {journal} (the journal copy) refused: {code} {_text(reply)}")
     except (OSError, smtplib.SMTPException) as exc:
         return Attempt("temporary", f"SMTP conversation broke before the message was sent: {_describe(exc)}")
     try:

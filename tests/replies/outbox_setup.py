@@ -16,9 +16,29 @@ from refund_intake.db import session_scope
 from refund_intake.models import Draft
 from replies.approval import approve
 from replies.draft import draft_replies
-from tests.replies.builders import RECEIVED, add_decision, add_person, add_request, write_config
-from tests.servers import MailUser, SmtpServer
+from tests.replies.builders import (
+    ACCOUNTS,
+    RECEIVED,
+    add_decision,
+    add_person,
+    add_request,
+    write_config,
+)
+from tests.servers import Dovecot, MailUser, SmtpServer
 from tests.servers.certificates import make_self_signed
+from tests.servers.smtp import local_delivery
+
+
+def delivering_server(dovecot: Dovecot, user: MailUser) -> SmtpServer:
+    """An SMTP server that also delivers mail for the accounts address into `user`'s INBOX, as
+    the MTA does: where the outbox's journal copies land. Start it (a context manager)."""
+    return SmtpServer(deliver_to=local_delivery(
+        {ACCOUNTS: lambda raw: dovecot.write_maildir_message(user, "INBOX", raw)}))
+
+
+def inbox_ids(user: MailUser) -> list[str]:
+    """The Message-IDs in the user's INBOX (the journal copies)."""
+    return folder_ids(user, "INBOX")
 
 
 def imap_table(tmp_path: Path, user: MailUser, port: int | None = None) -> str:
@@ -105,10 +125,14 @@ def start_send(config: Config, *args: str) -> subprocess.Popen[str]:
 
 def sent_folder_ids(user: MailUser) -> list[str]:
     """The Message-IDs in the user's Sent folder, as the server has them."""
+    return folder_ids(user, "Sent")
+
+
+def folder_ids(user: MailUser, folder: str) -> list[str]:
     with user.client() as client:
-        if not client.folder_exists("Sent"):
+        if not client.folder_exists(folder):
             return []
-        client.select_folder("Sent", readonly=True)
+        client.select_folder(folder, readonly=True)
         fetched = client.fetch(client.search("ALL"), ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
     return [data[b"BODY[HEADER.FIELDS (MESSAGE-ID)]"].decode().split(":", 1)[1].strip()
             for data in fetched.values()]

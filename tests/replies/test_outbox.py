@@ -43,7 +43,9 @@ def test_an_approved_reply_goes_out_once_threaded_and_is_kept_in_sent(
     ack, reply = (m.parsed() for m in smtp_server.messages)
     stored = draft(sessions, reply_id)
     assert reply["Message-ID"] == stored.message_id and reply["From"] == ACCOUNTS
-    assert reply["To"] == "customer0@example.com" and smtp_server.messages[1].rcpt_tos == ("customer0@example.com",)
+    assert reply["To"] == "customer0@example.com" and reply["Cc"] is None and reply["Bcc"] is None
+    # The journal copy: our own address in the envelope only, in the same transaction.
+    assert smtp_server.messages[1].rcpt_tos == ("customer0@example.com", ACCOUNTS)
     assert reply["Subject"] == "Re: Refund for order KRZ-10042 [R-000001]"
     assert reply["In-Reply-To"] == "<req-0@example.com>" and reply["References"] == "<req-0@example.com>"
     assert reply["Auto-Submitted"] == "auto-replied" and reply["Date"] is not None

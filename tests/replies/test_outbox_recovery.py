@@ -1,4 +1,9 @@
-"""A sender that dies mid-send: the Sent folder decides; a reply never goes out twice."""
+"""A sender that dies mid-send: the mailbox decides; a reply goes out exactly once.
+
+With the journal copy (the default, IMAP mailboxes) a stalled draft found in the mailbox (INBOX
+or Sent) was accepted and is marked sent; one not found was never accepted and is sent again.
+Without it, one not found is "delivery uncertain" and waits for a person.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +16,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.models import Draft
+from refund_intake.models import AuditEvent, Draft
 from replies.mime import build_message, message_bytes
 from replies.outbox import UNCERTAIN, send_due
+from tests.replies.builders import ACCOUNTS
 from tests.replies.outbox_setup import (
     approved_drafts,
+    delivering_server,
     draft,
     drafts,
     force,
+    inbox_ids,
     outbox_config,
     sent_folder_ids,
     start_send,
@@ -57,10 +66,50 @@ def test_a_stalled_reply_found_in_sent_is_marked_sent_and_not_resent(
     assert [m.parsed()["Message-ID"] for m in smtp_server.messages] == [draft(sessions, ack_id).message_id]
 
 
-def test_a_stalled_reply_missing_from_sent_fails_as_uncertain(
+def stalled_raw(sessions: sessionmaker[Session], draft_id: int) -> bytes:
+    with sessions() as session:
+        row = session.get(Draft, draft_id)
+        assert row is not None
+        return message_bytes(build_message(row, STALLED), smtputf8=False)
+
+
+def test_a_stalled_reply_whose_journal_copy_is_in_the_inbox_is_marked_sent(
+        tmp_path: Path, db_url: str, sessions: sessionmaker[Session], smtp_server: SmtpServer,
+        dovecot: Dovecot, mailbox_user: MailUser) -> None:
+    config = outbox_config(tmp_path, db_url, smtp_server, mailbox_user)
+    ack_id, reply_id = approved_drafts(sessions, config)
+    stall(sessions, reply_id)
+    dovecot.write_maildir_message(mailbox_user, "INBOX", stalled_raw(sessions, reply_id))
+    report = send_due(sessions, config, T0)
+    assert (report.recovered, report.requeued, report.sent) == ([reply_id], [], [ack_id])
+    assert draft(sessions, reply_id).state == "sent"
+    assert [m.parsed()["Message-ID"] for m in smtp_server.messages] == [draft(sessions, ack_id).message_id]
+
+
+def test_a_stalled_reply_without_a_journal_copy_was_never_accepted_and_is_sent_again(
         tmp_path: Path, db_url: str, sessions: sessionmaker[Session], smtp_server: SmtpServer,
         mailbox_user: MailUser) -> None:
     config = outbox_config(tmp_path, db_url, smtp_server, mailbox_user)
+    ack_id, reply_id = approved_drafts(sessions, config)
+    stall(sessions, reply_id)
+    report = send_due(sessions, config, T0)
+    assert (report.requeued, report.uncertain, report.sent) == ([reply_id], [], [ack_id, reply_id])
+    resent = draft(sessions, reply_id)
+    assert (resent.state, resent.attempts, resent.last_error) == ("sent", 2, None)
+    assert sorted(m.parsed()["Message-ID"] for m in smtp_server.messages) == sorted(
+        d.message_id for d in drafts(sessions))
+    with sessions() as session:
+        actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.draft_id == reply_id)
+                                       .order_by(AuditEvent.id)))
+    assert actions[-2:] == ["recovered:resend", "sent"]
+    assert send_due(sessions, config, T0 + timedelta(days=1)).sent == [] and len(smtp_server.messages) == 2
+
+
+def test_without_the_journal_copy_a_stalled_reply_missing_from_sent_fails_as_uncertain(
+        tmp_path: Path, db_url: str, sessions: sessionmaker[Session], smtp_server: SmtpServer,
+        mailbox_user: MailUser) -> None:
+    config = outbox_config(tmp_path, db_url, smtp_server, mailbox_user,
+                           replies="sending_timeout_seconds = 60\njournal_copy = false")
     ack_id, reply_id = approved_drafts(sessions, config)
     stall(sessions, reply_id)
     report = send_due(sessions, config, T0)
@@ -69,6 +118,19 @@ def test_a_stalled_reply_missing_from_sent_fails_as_uncertain(
     assert failed.state == "failed" and failed.last_error == UNCERTAIN
     assert send_due(sessions, config, T0 + timedelta(days=1)).sent == []
     assert len(smtp_server.messages) == 1
+    assert smtp_server.messages[0].rcpt_tos == ("customer0@example.com",)  # no journal recipient
+
+
+def test_a_sender_that_keeps_dying_before_acceptance_gives_up_after_max_attempts(
+        tmp_path: Path, db_url: str, sessions: sessionmaker[Session], smtp_server: SmtpServer,
+        mailbox_user: MailUser) -> None:
+    config = outbox_config(tmp_path, db_url, smtp_server, mailbox_user)  # max_attempts = 3
+    _, reply_id = approved_drafts(sessions, config)
+    force(sessions, reply_id, state="sending", sending_since=STALLED, attempts=3)
+    report = send_due(sessions, config, T0)
+    assert report.failed == [reply_id] and report.requeued == []
+    failed = draft(sessions, reply_id)
+    assert failed.state == "failed" and (failed.last_error or "").startswith("gave up after 3 attempts")
 
 
 def test_a_young_send_is_left_to_its_sender(
@@ -93,16 +155,17 @@ def test_when_the_sent_folder_cannot_be_checked_the_draft_waits(
     report = send_due(sessions, unreachable, T0)
     assert report.error is not None and "cannot check the Sent folder" in report.error
     assert draft(sessions, ids[1]).state == "sending"
-    assert send_due(sessions, config, T0 + timedelta(minutes=5)).uncertain == [ids[1]]
+    later = send_due(sessions, config, T0 + timedelta(minutes=5))
+    assert (later.requeued, later.sent) == ([ids[1]], [ids[1]])
+    assert draft(sessions, ids[1]).last_error is None and len(smtp_server.messages) == 2
 
 
 def test_a_sender_killed_after_the_server_accepted_never_sends_twice(
-        tmp_path: Path, db_url: str, sessions: sessionmaker[Session], smtp_server: SmtpServer,
+        tmp_path: Path, db_url: str, sessions: sessionmaker[Session], dovecot: Dovecot,
         mailbox_user: MailUser, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = outbox_config(tmp_path, db_url, smtp_server, mailbox_user)
-    ids = approved_drafts(sessions, config, count=2)
-    # The server keeps the first message, then takes its time to say 250: the sender is killed
-    # in exactly the window where the message is delivered and the database does not know.
+    # The server keeps the first message (the customer's copy and, delivered locally, the journal
+    # copy in our INBOX), then takes its time to say 250: the sender is killed in exactly the
+    # window where the message is delivered and the database does not know.
     pauses = [5.0]
     accept = _RecordingHandler.handle_DATA
 
@@ -113,20 +176,25 @@ def test_a_sender_killed_after_the_server_accepted_never_sends_twice(
         return reply
 
     monkeypatch.setattr(_RecordingHandler, "handle_DATA", slow_to_answer)
-    sender = start_send(config)
-    try:
-        [delivered] = smtp_server.wait_for_messages(1, timeout=30)
-        os.kill(sender.pid, signal.SIGKILL)
-    finally:
-        sender.wait(timeout=30)
-    assert sender.returncode == -signal.SIGKILL
-    first = delivered.parsed()["Message-ID"]
-    assert [d.state for d in drafts(sessions)] == ["sending", "approved", "approved", "approved"]
-    for minutes in (5, 10):  # the next runs, past the sending timeout
-        send_due(sessions, config, datetime.now(UTC) + timedelta(minutes=minutes))
-    sent_ids = [m.parsed()["Message-ID"] for m in smtp_server.messages]
+    with delivering_server(dovecot, mailbox_user) as smtp_server:
+        config = outbox_config(tmp_path, db_url, smtp_server, mailbox_user)
+        ids = approved_drafts(sessions, config, count=2)
+        sender = start_send(config)
+        try:
+            [delivered] = smtp_server.wait_for_messages(1, timeout=30)
+            os.kill(sender.pid, signal.SIGKILL)
+        finally:
+            sender.wait(timeout=30)
+        assert sender.returncode == -signal.SIGKILL
+        first = delivered.parsed()["Message-ID"]
+        assert [d.state for d in drafts(sessions)] == ["sending", "approved", "approved", "approved"]
+        for minutes in (5, 10):  # the next runs, past the sending timeout
+            send_due(sessions, config, datetime.now(UTC) + timedelta(minutes=minutes))
+        sent_ids = [m.parsed()["Message-ID"] for m in smtp_server.messages]
+        assert all(m.rcpt_tos[1:] == (ACCOUNTS,) for m in smtp_server.messages)
     assert sorted(sent_ids) == sorted(d.message_id for d in drafts(sessions))  # each arrived once
     killed, *others = drafts(sessions)
-    assert killed.message_id == first and (killed.state, killed.last_error) == ("failed", UNCERTAIN)
+    assert killed.message_id == first and (killed.state, killed.last_error) == ("sent", None)
     assert [d.state for d in others] == ["sent"] * 3 and len(ids) == 4
-    assert first not in sent_folder_ids(mailbox_user)  # what a person checks before a resend
+    assert first not in sent_folder_ids(mailbox_user)  # the sender died before its APPEND...
+    assert sorted(inbox_ids(mailbox_user)) == sorted(sent_ids)  # ...but the journal copy is there

@@ -3,6 +3,10 @@
 Not yet: AUTH and STARTTLS (issue 4's outbox needs them). They belong here as constructor options
 (`Controller(..., auth_require_tls=..., authenticator=..., tls_context=...)`, using
 certificates.make_self_signed for the certificate), so tests keep a single SMTP harness.
+
+`deliver_to(recipient, raw)`, when given, is called for every recipient of an accepted message
+before the 250 goes out, as an MTA's local delivery: e.g. writing into a Dovecot user's Maildir
+(`local_delivery`), so the outbox's journal copy lands in the mailbox it was addressed to.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import email
 import email.policy
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -21,6 +26,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from .ports import LOOPBACK, free_port
 
 Stage = Literal["MAIL", "RCPT", "DATA"]
+Delivery = Callable[[str, bytes], None]
 
 
 @dataclass(frozen=True)
@@ -68,8 +74,9 @@ class _Record:
 
 class _RecordingHandler:
     # aiosmtpd calls handle_<VERB>; defining MAIL and RCPT means recording the envelope here.
-    def __init__(self, record: _Record) -> None:
+    def __init__(self, record: _Record, deliver_to: Delivery | None = None) -> None:
         self.record = record
+        self.deliver_to = deliver_to
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -93,6 +100,9 @@ class _RecordingHandler:
         if failure := self.record.reply_for("DATA"):
             return failure
         raw = envelope.original_content or b""
+        if self.deliver_to is not None:  # durable before the 250, as a real MTA's queue is
+            for recipient in envelope.rcpt_tos:
+                self.deliver_to(recipient, raw)
         message = ReceivedMessage(
             mail_from=envelope.mail_from or "",
             rcpt_tos=tuple(envelope.rcpt_tos),
@@ -108,10 +118,11 @@ class _RecordingHandler:
 class SmtpServer:
     """aiosmtpd on 127.0.0.1 in a background thread; same port across stop()/start()."""
 
-    def __init__(self, **smtp_options: Any) -> None:
+    def __init__(self, deliver_to: Delivery | None = None, **smtp_options: Any) -> None:
         self.host = LOOPBACK
         self.port = free_port()
         self._record = _Record()
+        self._deliver_to = deliver_to
         self._options = {"enable_SMTPUTF8": True, "decode_data": False, **smtp_options}
         self._controller: Controller | None = None
 
@@ -122,7 +133,7 @@ class SmtpServer:
             return
         # A Controller closes its event loop on stop, so each start needs a new one.
         controller = Controller(
-            _RecordingHandler(self._record),
+            _RecordingHandler(self._record, self._deliver_to),
             hostname=self.host,
             port=self.port,
             ready_timeout=5,
@@ -199,3 +210,15 @@ class SmtpServer:
         with self._record.lock:
             self._record.messages.clear()
             self._record.rejections.clear()
+
+
+def local_delivery(mailboxes: Mapping[str, Callable[[bytes], object]]) -> Delivery:
+    """A `deliver_to` that stores mail for the given addresses (lower case) and ignores the rest.
+
+    Each value writes one message, e.g. `lambda raw: dovecot.write_maildir_message(user, "INBOX", raw)`.
+    """
+    def deliver(recipient: str, raw: bytes) -> None:
+        store = mailboxes.get(recipient.lower())
+        if store is not None:
+            store(raw)
+    return deliver

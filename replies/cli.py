@@ -48,11 +48,12 @@ def _queue(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _staff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     staff = sub.add_parser("staff", help="staff accounts for the web page and the CLI") \
         .add_subparsers(dest="action", required=True)
-    add = staff.add_parser("add", help="add a staff member (asks for the password)")
+    add = staff.add_parser("add", help="add a staff member (asks for the password); once any account "
+                           "exists, only an admin may add more")
     add.add_argument("email")
     add.add_argument("--role", choices=ROLES, default="approver", help="default: approver")
     add.add_argument("--password-file", help=f"read the password from this file (or ${commands.NEW_PASSWORD_ENV})")
-    add.set_defaults(handler=commands.staff_add)
+    _acting(add).set_defaults(handler=commands.staff_add)
     listing = staff.add_parser("list", help="list staff members")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=commands.staff_list)

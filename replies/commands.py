@@ -159,10 +159,14 @@ def report_line(report: SendReport) -> str:
 def staff_add(config: Config, args: argparse.Namespace) -> int:
     password = _new_password(args.password_file)
     _, sessions = open_database(config)
+    with sessions() as session:
+        # The first account bootstraps the desk; after that, managing staff is an admin's job.
+        if list_staff(session):
+            approval.require_role(session, acting_staff(session, args), "admin", "staff:add")
     with session_scope(sessions) as session:
         staff = add_staff(session, args.email, password, args.role)
-        approval.audit(session, os.environ.get(STAFF_ENV) or "cli", "staff:add",
-                       detail={"email": staff.email, "role": staff.role})
+        approval.audit(session, args.as_email or os.environ.get(STAFF_ENV) or "cli (first account)",
+                       "staff:add", detail={"email": staff.email, "role": staff.role})
         print(f"staff member {staff.email} added ({staff.role})")
     return 0
 

@@ -43,17 +43,38 @@ def actions(sessions: sessionmaker[Session]) -> list[tuple[str, str]]:
         return [(e.actor, e.action) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
-def test_staff_add_and_list(config: Config, capsys: pytest.CaptureFixture[str],
+def test_staff_add_and_list(config: Config, sessions: sessionmaker[Session], capsys: pytest.CaptureFixture[str],
                             monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("REFUND_INTAKE_NEW_STAFF_PASSWORD", PASSWORD)
-    assert run(config, "staff", "add", "Kim@Kreatorz.co.za", "--role", "admin") == 0
+    # accounts exist (an approver and a viewer): adding one needs an acting admin
+    assert run(config, "staff", "add", "Kim@Kreatorz.co.za", "--role", "admin", "--as", "nadia@kreatorz.co.za") == 1
+    with session_scope(sessions) as session:
+        add_person(session, "ada@kreatorz.co.za", "admin")
+    assert run(config, "staff", "add", "Kim@Kreatorz.co.za", "--role", "admin", "--as", "ada@kreatorz.co.za") == 0
     (tmp_path / "pw").write_text("another long password\n")
-    assert run(config, "staff", "add", "lee@kreatorz.co.za", "--password-file", str(tmp_path / "pw")) == 0
-    assert run(config, "staff", "add", "kim@kreatorz.co.za") == 1
+    capsys.readouterr()
+    # once an account exists, only an admin adds staff
+    assert run(config, "staff", "add", "lee@kreatorz.co.za", "--password-file", str(tmp_path / "pw")) == 1
+    assert "say who is acting" in capsys.readouterr().err
+    assert run(config, "staff", "add", "lee@kreatorz.co.za", "--password-file", str(tmp_path / "pw"),
+               "--as", "kim@kreatorz.co.za") == 0
+    assert run(config, "staff", "add", "max@kreatorz.co.za", "--as", "lee@kreatorz.co.za") == 1
+    assert "admin" in capsys.readouterr().err
+    assert run(config, "staff", "add", "kim@kreatorz.co.za", "--as", "kim@kreatorz.co.za") == 1
     assert "already exists" in capsys.readouterr().err
     assert run(config, "staff", "list", "--json") == 0
     listed = {row["email"]: row["role"] for row in json.loads(capsys.readouterr().out)}
     assert listed["kim@kreatorz.co.za"] == "admin" and listed["lee@kreatorz.co.za"] == "approver"
+    assert "max@kreatorz.co.za" not in listed
+    assert ("nadia@kreatorz.co.za", "denied:staff:add") in actions(sessions)
+    assert ("lee@kreatorz.co.za", "denied:staff:add") in actions(sessions)
+
+
+def test_the_first_account_needs_no_admin(tmp_path: Path, db_url: str, smtp_server: SmtpServer,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    config = outbox_config(tmp_path, db_url, smtp_server)
+    monkeypatch.setenv("REFUND_INTAKE_NEW_STAFF_PASSWORD", PASSWORD)
+    assert run(config, "staff", "add", "first@kreatorz.co.za", "--role", "admin") == 0
 
 
 def test_queue_list_and_show(config: Config, capsys: pytest.CaptureFixture[str]) -> None:

@@ -149,7 +149,9 @@ def test_mail_in_decided_drafted_approved_in_the_browser_sent_once(
         assert reply["Message-ID"] == decision_draft["message_id"]
         body = reply.get_body(preferencelist=("plain",)).get_content()
         assert "540,00" in body and "Amira (équipe comptable)" in body
-        assert list(sent[0].rcpt_tos) == ["camille.lefevre@example.net"]
+        # the customer, and our own mailbox: the journal copy that makes a crashed send recoverable
+        assert list(sent[0].rcpt_tos) == ["camille.lefevre@example.net", "accounts@kreatorz.co.za"]
+        assert "accounts@kreatorz.co.za" not in str(reply["To"]) and reply["Bcc"] is None
     finally:
         web.terminate()
         web.wait(timeout=10)

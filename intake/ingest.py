@@ -152,6 +152,8 @@ def _classify(session: Session, settings: IntakeSettings, mailbox: MailboxConfig
     if thread is not None:
         message.classification, message.classification_detail = "reply", f"threaded by {how}"
         message.request = thread
+        if thread.closed_at is not None and thread.anonymised_at is None and thread.fraud_marked_at is None:
+            thread.status, thread.closed_at = "open", None  # the customer wrote again
         return
     verdict = _first(AFTER_THREADING, parsed, mailbox)
     customer = _customer(parsed, mailbox, verdict)

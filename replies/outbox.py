@@ -33,6 +33,7 @@ from refund_intake.config import Config, ImapSettings, MailboxConfig
 from refund_intake.db import session_scope
 from refund_intake.errors import ConfigError, SecretError, SourceError
 from refund_intake.models import Draft, Request
+from refund_intake.privacy import close_request
 from replies.approval import audit
 from replies.mime import build_message, message_bytes, needs_smtputf8
 from replies.sent_folder import SentFolder
@@ -167,6 +168,12 @@ def _save_copy(imap: ImapSettings | None, data: bytes, now: datetime) -> str | N
         return f"sent; no copy in the Sent folder: {exc}"
 
 
+# Once the customer has the answer the request is closed, and the retention clocks start; a
+# reply from the customer opens it again. An acknowledgement or a "staff are reviewing" note is
+# no answer.
+CLOSING_KINDS = ("approve", "deny", "needs_info", "wrong_channel", "duplicate")
+
+
 def _mark_sent(sessions: sessionmaker[Session], draft_id: int, now: datetime, note: str | None,
                action: str) -> None:
     """The server took it: that is the truth, whatever a recovery run decided meanwhile."""
@@ -177,6 +184,8 @@ def _mark_sent(sessions: sessionmaker[Session], draft_id: int, now: datetime, no
         draft = session.get(Draft, draft_id)
         assert draft is not None
         audit(session, "outbox", action, draft.request_id, draft_id, {"message_id": draft.message_id})
+        if draft.kind in CLOSING_KINDS and draft.request.closed_at is None:
+            close_request(session, draft.request, "outbox", now)
 
 
 def _release(sessions: sessionmaker[Session], draft_id: int, claimed_at: datetime, **values: Any) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -16,7 +17,7 @@ from refund_intake.commands import emit, open_database
 from refund_intake.config import Config
 from refund_intake.errors import RefundIntakeError
 from refund_intake.models import Draft, FolderState, Message
-from refund_intake.policies import policies_by_mailbox
+from refund_intake.policies import local_dates, policies_by_mailbox
 from refund_intake.service import Job, poll_job, run_jobs
 from refund_intake.table import render
 from refund_intake.views import iso
@@ -80,7 +81,7 @@ def status(config: Config, args: argparse.Namespace) -> int:
     _, sessions = open_database(config)
     with db.session_scope(sessions) as session:
         mailboxes = [_mailbox_health(session, m.name) for m in config.mailboxes]
-        counts = _counts(session, datetime.now(timezone.utc).date())
+        counts = _counts(session, local_dates(config, datetime.now(timezone.utc)))
     healthy = all(m["healthy"] for m in mailboxes) and counts["outbox_failed"] == 0
     data = {"healthy": healthy, "mailboxes": mailboxes, **counts}
     table = render(mailboxes, ("mailbox", "healthy", "last_success_at", "last_poll_at", "last_error"),
@@ -104,11 +105,11 @@ def _mailbox_health(session: Session, name: str) -> dict[str, Any]:
     }
 
 
-def _counts(session: Session, today: date) -> dict[str, int]:
+def _counts(session: Session, today: Mapping[str, date]) -> dict[str, int]:
     def count(query: Any) -> int:
         return int(session.scalar(query) or 0)
 
-    overdue = sum(1 for _, deadline in unanswered(session) if deadline < today)
+    overdue = sum(1 for request, deadline in unanswered(session) if deadline < today[request.mailbox])
     return {
         "drafts_waiting": count(select(func.count(Draft.id)).where(Draft.state == "draft")),
         "responses_overdue": overdue,

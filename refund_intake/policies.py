@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from decisions import Policy, PolicyError, load_policy
 from refund_intake.config import Config
@@ -32,3 +34,9 @@ def policies_by_mailbox(config: Config) -> Mapping[str, Policy]:
             loaded[mailbox.policy] = read_policy(mailbox.policy)
         result[mailbox.name] = loaded[mailbox.policy]
     return result
+
+
+def local_dates(config: Config, now: datetime) -> Mapping[str, date]:
+    """Today on each mailbox's policy calendar: answer-by dates are dates in that time zone."""
+    return {name: now.astimezone(ZoneInfo(policy.timezone)).date()
+            for name, policy in policies_by_mailbox(config).items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.policy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from refund_intake.config import Config
 from refund_intake.models import AuditEvent, DecisionRecord, Draft, Request
+from refund_intake.policies import local_dates
 from replies.approval import audit
 from replies.smtp import deliver
 
@@ -44,13 +46,15 @@ def unanswered(session: Session) -> list[tuple[Request, date]]:
     return [(request, deadline) for request, deadline in rows]
 
 
-def build_digest(session: Session, today: date) -> Digest:
+def build_digest(session: Session, today: Mapping[str, date]) -> Digest:
+    """`today` by mailbox: each answer-by date is judged on its own policy's calendar."""
     digest = Digest(waiting=list(session.scalars(
         select(Draft).where(Draft.state == "draft").order_by(Draft.created_at))))
     for request, deadline in unanswered(session):
-        if deadline < today:
+        local = today[request.mailbox]
+        if deadline < local:
             digest.overdue.append((request, deadline))
-        elif deadline <= today + timedelta(days=1):
+        elif deadline <= local + timedelta(days=1):
             digest.due_soon.append((request, deadline))
     return digest
 
@@ -78,7 +82,7 @@ def sent_today(session: Session, today: date) -> bool:
 def remind(session: Session, config: Config, now: datetime, dry_run: bool = False) -> tuple[str, str]:
     """(what happened, the digest text). Sent at most once a day, only when there is something."""
     today = now.date()
-    digest = build_digest(session, today)
+    digest = build_digest(session, local_dates(config, now))
     text = digest_text(digest, today)
     if digest.empty:
         return "nothing to remind", text

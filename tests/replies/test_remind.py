@@ -83,3 +83,14 @@ def test_nothing_to_remind_sends_nothing(tmp_path: Path, smtp_server: SmtpServer
     engine.dispose()
     outcome, _ = run_remind(config_path, datetime(2026, 11, 17, 7, 0, tzinfo=timezone.utc))
     assert outcome == "nothing to remind" and smtp_server.messages == []
+
+
+def test_overdue_is_judged_on_the_policys_calendar(tmp_path: Path, smtp_server: SmtpServer) -> None:
+    """23:30 UTC on 10 November is already 11 November in Johannesburg (the Kreatorz policy's
+    zone): R-000002, due on the 10th, is overdue there, though the UTC date is still the 10th."""
+    config = demo_with_smtp(tmp_path, smtp_server, None)
+    _, text = run_remind(config, datetime(2026, 11, 10, 23, 30, tzinfo=timezone.utc), dry_run=True)
+    overdue = text.split("Due today or tomorrow")[0]
+    assert "R-000002  due 2026-11-10" in overdue
+    _, text = run_remind(config, datetime(2026, 11, 10, 21, 30, tzinfo=timezone.utc), dry_run=True)
+    assert "R-000002  due 2026-11-10" in text.split("Due today or tomorrow")[1]

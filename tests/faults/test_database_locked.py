@@ -57,9 +57,9 @@ def test_database_locked_past_busy_timeout_poll_fails_then_catches_up(
     try:
         seen = watch.wait_for(3 * BATCH, timeout=120, still_running=lambda: poller.poll() is None)
         assert poller.poll() is None and seen < TOTAL, "the lock must come while the poll is draining"
-        writer = sqlite3.connect(watch.path, timeout=60, isolation_level=None)
+        writer = sqlite3.connect(watch.path, timeout=0, isolation_level=None)
         try:
-            writer.execute("BEGIN EXCLUSIVE")  # waits for the batch in flight to commit
+            _take_exclusive(writer, still_running=lambda: poller.poll() is None)
             locked_at, committed_under_lock = time.monotonic(), watch.committed()
             # Held until the poll gives up, however slow the machine: it must not wait forever.
             stdout, stderr = poller.communicate(timeout=60)
@@ -93,3 +93,21 @@ def test_database_locked_past_busy_timeout_poll_fails_then_catches_up(
     assert {received for received, *_ in rows} == set(delivered.names)
     server = folder_view(mailbox_user)
     assert server.flagged == set(server.received) and len(server.received) == TOTAL
+
+
+def _take_exclusive(writer: sqlite3.Connection, still_running) -> None:  # type: ignore[no-untyped-def]
+    """Take the write lock between two of the poll's batches (while it fetches the next one).
+
+    SQLite's own busy handler backs off in steps of up to 100 ms, while the poll takes the lock
+    again within milliseconds, so waiting that way can starve until the poll is done. Trying every
+    millisecond catches the gap.
+    """
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            writer.execute("BEGIN EXCLUSIVE")
+            return
+        except sqlite3.OperationalError:
+            assert still_running(), "the poll finished before the lock could be taken"
+            time.sleep(0.001)
+    raise AssertionError("could not take the write lock between batches within 60 s")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from decisions import Decision, Order, Policy, RequestFacts, decide, minor_digits, response_deadline
@@ -31,7 +31,7 @@ def request_facts(request: Request) -> RequestFacts:
 def candidate_orders(session: Session, facts: RequestFacts) -> list[Order]:
     rows = session.scalars(select(OrderRow).where(or_(
         OrderRow.order_id.in_(facts.order_refs) if facts.order_refs else False,
-        func.lower(OrderRow.customer_email) == facts.sender.lower(),
+        OrderRow.customer_email == facts.sender.lower(),  # stored lower-case at import: indexed
     )).order_by(OrderRow.order_id))
     return [to_order(row) for row in rows]
 

@@ -250,6 +250,8 @@ class Draft(Base):
     or draft -> rejected. Approval only changes state; the outbox sends."""
 
     __tablename__ = "drafts"
+    # The once-a-day acknowledgement guard looks drafts up by recipient and day, per message.
+    __table_args__ = (Index("ix_drafts_recipient_day", "to_address", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)

@@ -110,7 +110,7 @@ def _acknowledged_today(session: Session, request: Request, policy: Policy, now:
     end = start + timedelta(days=1)  # wall-clock midnight to midnight, also across DST
     count = session.scalar(select(func.count(Draft.id)).where(
         Draft.kind.in_(ACKNOWLEDGEMENTS),
-        func.lower(Draft.to_address) == request.customer_email.lower(),
+        Draft.to_address == request.customer_email.lower(),  # stored lower-case: the index serves it
         Draft.created_at >= start, Draft.created_at < end))
     return bool(count)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 UNITS = {"msg/s": "{:,.0f} msg/s", "MB/s": "{:,.1f} MB/s", "MB": "{:,.0f} MB",
@@ -96,3 +97,46 @@ def _verdict(target: str, met: bool, measured: str) -> str:
 
 def as_json(rows: Sequence[Row]) -> list[dict[str, Any]]:
     return [asdict(r) for r in rows]
+
+
+def pivot(rows: Sequence[Row]) -> str:
+    """The README's form: one line per figure, one column per N, "value (ratio)" in each cell."""
+    sizes = sorted({r.n for r in rows if r.n is not None and r.key != "decisions"})
+    figures = list(dict.fromkeys(r.figure for r in rows if r.key != "decisions"))
+    lines = ["| figure | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
+             "|---|" + "---|" * len(sizes)]
+    for figure in figures:
+        cells = []
+        for n in sizes:
+            row = next((r for r in rows if r.figure == figure and r.n == n), None)
+            cells.append(_cell(row) if row else "")
+        lines.append(f"| {figure} | " + " | ".join(cells) + " |")
+    for row in rows:
+        if row.key == "decisions":
+            lines.append(f"| {row.figure} ({row.n:,} decisions) | " + _cell(row) + " |"
+                         + " |" * (len(sizes) - 1))
+    return "\n".join(lines)
+
+
+def _cell(row: Row) -> str:
+    text = row.shown()
+    if row.value is not None and row.ratio is not None:
+        text += f" ({row.ratio:.2f})"
+    if row.cpu_ms is not None:
+        text += f", {row.cpu_ms:.1f} CPU ms/msg"
+    return text
+
+
+def main() -> None:
+    """`python -m benchmarks.report var/bench/results-*.json`: the README table of a run."""
+    import json
+    import sys
+
+    data = json.loads(Path(sys.argv[1]).read_text())
+    rows = [Row(**row) for row in data["rows"]]
+    print(pivot(rows))
+    print("\n".join(["", *targets(rows)]))
+
+
+if __name__ == "__main__":
+    main()

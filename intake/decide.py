@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from decisions import Decision, Order, Policy, RequestFacts, decide, minor_digits, response_deadline
@@ -29,11 +30,49 @@ def request_facts(request: Request) -> RequestFacts:
 
 
 def candidate_orders(session: Session, facts: RequestFacts) -> list[Order]:
-    rows = session.scalars(select(OrderRow).where(or_(
-        OrderRow.order_id.in_(facts.order_refs) if facts.order_refs else False,
-        OrderRow.customer_email == facts.sender.lower(),  # stored lower-case at import: indexed
-    )).order_by(OrderRow.order_id))
-    return [to_order(row) for row in rows]
+    return OrderBook(session).candidates(facts)
+
+
+class OrderBook:
+    """The orders a batch's decisions may need: read for the whole batch at once, then kept.
+
+    The candidates of a request are the orders it names plus the orders of its customer's address
+    (stored lower-case at import), sorted by order id. A reference or address the batch did not
+    preload is read when first asked for.
+    """
+
+    CHUNK = 500  # bound parameters per query
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._by_id: dict[str, Order] = {}
+        self._by_email: dict[str, dict[str, Order]] = {}
+        self._refs: set[str] = set()
+        self._emails: set[str] = set()
+
+    def preload(self, refs: Iterable[str], emails: Iterable[str]) -> None:
+        self._load(set(refs) - self._refs, {e.lower() for e in emails} - self._emails)
+
+    def candidates(self, facts: RequestFacts) -> list[Order]:
+        email = facts.sender.lower()
+        self._load(set(facts.order_refs) - self._refs, {email} - self._emails)
+        found = {ref: self._by_id[ref] for ref in facts.order_refs if ref in self._by_id}
+        found.update(self._by_email.get(email, {}))
+        return [found[order_id] for order_id in sorted(found)]
+
+    def _load(self, refs: set[str], emails: set[str]) -> None:
+        ref_list, email_list = sorted(refs), sorted(emails)
+        for start in range(0, max(len(ref_list), len(email_list)), self.CHUNK):
+            some_refs, some_emails = ref_list[start:start + self.CHUNK], email_list[start:start + self.CHUNK]
+            rows = self.session.scalars(select(OrderRow).where(or_(
+                OrderRow.order_id.in_(some_refs) if some_refs else false(),
+                OrderRow.customer_email.in_(some_emails) if some_emails else false())))
+            for row in rows:
+                order = to_order(row)
+                self._by_id[order.order_id] = order
+                self._by_email.setdefault(order.customer_email, {})[order.order_id] = order
+        self._refs |= refs
+        self._emails |= emails
 
 
 def to_order(row: OrderRow) -> Order:
@@ -42,8 +81,9 @@ def to_order(row: OrderRow) -> Order:
                  currency=row.currency, ordered_at=row.ordered_at, facts=dict(row.facts))
 
 
-def decide_request(session: Session, request: Request, policy: Policy) -> DecisionRecord:
-    """Add a decision row; earlier ones stay as history."""
+def decide_request(session: Session, request: Request, policy: Policy,
+                   orders: OrderBook | None = None) -> DecisionRecord:
+    """Add a decision row (flushed with the batch); earlier ones stay as history."""
     if request.kind in INTAKE_OUTCOMES:
         record = DecisionRecord(
             outcome=INTAKE_OUTCOMES[request.kind], policy_name=policy.name,
@@ -52,10 +92,9 @@ def decide_request(session: Session, request: Request, policy: Policy) -> Decisi
         )
     else:
         facts = request_facts(request)
-        record = to_record(decide(facts, candidate_orders(session, facts), policy))
+        record = to_record(decide(facts, (orders or OrderBook(session)).candidates(facts), policy))
     record.request = request
     session.add(record)
-    session.flush()
     return record
 
 

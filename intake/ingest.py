@@ -1,9 +1,22 @@
-"""Store one fetched message exactly once, then classify it and hang it on its request."""
+"""Store fetched messages exactly once, classify them and hang each on its request, a batch at a time.
+
+A batch is first *prepared* (hash, parse, extract: pure work, no database). It is then stored in
+the caller's transaction: the lookups its messages need are read once for the whole batch
+(intake/lookups.py), rows are added without flushing, and one flush writes them all. Request
+references (R-000123) follow from the ids that flush gives.
+
+A step that fails on one message (a bug, or a pathological message) aborts the fast way with
+`NeedsCare`: the caller rolls the batch back and stores it again with `careful=True`, where each
+message has its own savepoint, so the failing message is kept, quarantined with the reason, and
+the others are stored as usual. Database errors other than a duplicate are not caught: the
+caller's batch rolls back and the messages stay on the server for the next poll.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -12,14 +25,15 @@ from sqlalchemy.orm import Session
 
 from decisions import Policy
 from intake.decide import decide_request
-from intake.extract import authentication, extract, forwarded_sender
+from intake.extract import Extracted, authentication, extract, forwarded_sender
 from intake.guards import AFTER_THREADING, BEFORE_THREADING, Verdict
+from intake.lookups import BatchLookups
 from intake.parse import ParsedMessage, parse_message, quarantined
 from intake.source import Fetched
 from intake.thread import find_thread, reference_for
 from refund_intake.config import IntakeSettings, MailboxConfig
 from refund_intake.db import begin_write
-from refund_intake.models import Attachment, Message, RawMessage, Request
+from refund_intake.models import Attachment, DecisionRecord, Message, RawMessage, Request
 from refund_intake.vault import Vault, seal
 
 log = logging.getLogger(__name__)
@@ -35,42 +49,148 @@ class Ingested:
     decision_id: int | None = None  # the decision this message made, if any
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A fetched message with what can be read from it without the database."""
+
+    fetched: Fetched
+    sha: str
+    parsed: ParsedMessage
+    facts: Extracted | None  # None when the message is not usable
+    failure: str | None = None  # preparing it raised: it is stored quarantined with this reason
+
+
+class NeedsCare(Exception):
+    """One message of a fast batch failed a step: store the batch again with `careful=True`."""
+
+
+@dataclass
+class _Outcome:
+    status: str
+    message: Message
+    decision: DecisionRecord | None = None
+
+    def result(self) -> Ingested:
+        request = self.message.request
+        return Ingested(self.status, self.message.id, self.message.classification,
+                        request.reference if request is not None else None,
+                        request.id if request is not None and self.status == "stored" else None,
+                        self.decision.id if self.decision is not None else None)
+
+
+def prepare(fetched: Fetched, settings: IntakeSettings, mailbox: MailboxConfig) -> Prepared:
+    sha = hashlib.sha256(fetched.raw).hexdigest()
+    try:
+        parsed = parse_message(fetched.raw, settings.max_parts)
+        facts = extract(parsed.subject, parsed.text, settings.order_ref_patterns,
+                        settings.reason_keywords, mailbox.language) if parsed.usable else None
+    except Exception as exc:  # a bug or a pathological message: keep it, quarantined
+        log.exception("intake of %s uid %s failed; quarantined", mailbox.name, fetched.uid)
+        reason = f"intake failed: {type(exc).__name__}: {exc}"[:500]
+        return Prepared(fetched, sha, quarantined(reason), None, reason)
+    return Prepared(fetched, sha, parsed, facts)
+
+
 def ingest(session: Session, settings: IntakeSettings, mailbox: MailboxConfig,
            fetched: Fetched, policy: Policy | None = None, vault: Vault | None = None) -> Ingested:
-    """One message, one savepoint: a failing step quarantines the message instead of losing it.
+    """One message, in its own savepoint (quarantine retry and tests)."""
+    [result] = ingest_batch(session, mailbox, [prepare(fetched, settings, mailbox)], policy, vault,
+                            careful=True)
+    return result
 
-    Database errors other than a duplicate are not caught: the caller's batch rolls back and the
-    messages stay on the server for the next poll. With a vault, raw bytes and attachment
-    contents are stored sealed (encryption at rest).
+
+def ingest_batch(session: Session, mailbox: MailboxConfig, batch: Sequence[Prepared],
+                 policy: Policy | None = None, vault: Vault | None = None,
+                 careful: bool = False) -> list[Ingested]:
+    """Store the batch in the caller's transaction; the fast way raises NeedsCare (see above).
+
+    With a vault, raw bytes and attachment contents are stored sealed (encryption at rest).
     """
-    sha = hashlib.sha256(fetched.raw).hexdigest()
-    existing = _already_stored(session, mailbox.name, sha, fetched)
+    begin_write(session)  # savepoints must sit inside the caller's batch transaction
+    with session.no_autoflush:
+        lookups = BatchLookups.load(session, mailbox.name, batch)
+        step = _careful if careful else _fast
+        outcomes = [step(session, lookups, mailbox, item, policy, vault) for item in batch]
+        if not careful:
+            try:
+                session.flush()
+            except IntegrityError as exc:  # another writer stored one of these meanwhile
+                raise NeedsCare(f"duplicate while storing the batch: {exc.orig}") from exc
+            _name([o.message for o in outcomes if o.status == "stored"])
+    return [o.result() for o in outcomes]
+
+
+def _fast(session: Session, lookups: BatchLookups, mailbox: MailboxConfig, item: Prepared,
+          policy: Policy | None, vault: Vault | None) -> _Outcome:
+    existing = lookups.already_stored(item.sha)
     if existing is not None:
-        return existing
-    begin_write(session)  # the savepoint must sit inside the caller's batch transaction
-    decision = None
+        return _noted(existing, item.fetched)
+    try:
+        outcome = _store_and_decide(session, lookups, mailbox, item, policy, vault)
+    except SQLAlchemyError:
+        raise
+    except Exception as exc:
+        where = item.fetched.uid if item.fetched.uid is not None else item.fetched.source_key
+        raise NeedsCare(f"message {where}: {type(exc).__name__}: {exc}") from exc
+    lookups.remember(outcome.message)
+    return outcome
+
+
+def _careful(session: Session, lookups: BatchLookups, mailbox: MailboxConfig, item: Prepared,
+             policy: Policy | None, vault: Vault | None) -> _Outcome:
+    existing = lookups.already_stored(item.sha)
+    if existing is not None:
+        return _noted(existing, item.fetched)
     try:
         with session.begin_nested():
-            message = _store(session, settings, mailbox, fetched, sha,
-                             parse_message(fetched.raw, settings.max_parts), vault=vault)
-            if policy is not None and _needs_decision(message):
-                decision = decide_request(session, message.request, policy)
+            outcome = _store_and_decide(session, lookups, mailbox, item, policy, vault)
+            session.flush()
+            _name([outcome.message])
     except IntegrityError:
-        found = _already_stored(session, mailbox.name, sha, fetched)
+        found = session.scalar(select(Message).where(Message.mailbox == mailbox.name,
+                                                     Message.raw_sha256 == item.sha))
         if found is None:
             raise
-        return found
+        return _noted(found, item.fetched)
     except SQLAlchemyError:
         raise
     except Exception as exc:  # a bug or a pathological message in one step: keep it, quarantined
-        log.exception("intake of %s uid %s failed; quarantined", mailbox.name, fetched.uid)
+        log.exception("intake of %s uid %s failed; quarantined", mailbox.name, item.fetched.uid)
         reason = f"intake failed: {type(exc).__name__}: {exc}"[:500]
         with session.begin_nested():
-            message = _store(session, settings, mailbox, fetched, sha, quarantined(reason),
-                             classify=False, vault=vault)
-    reference = message.request.reference if message.request is not None else None
-    return Ingested("stored", message.id, message.classification, reference, message.request_id,
-                    decision.id if decision is not None else None)
+            message = _store(session, lookups, mailbox, item, quarantined(reason), vault, classify=False)
+        outcome = _Outcome("stored", message)
+    lookups.remember(outcome.message)
+    return outcome
+
+
+def _name(messages: Sequence[Message]) -> None:
+    """Once flushed, new requests have ids: give them their references, and name the open
+    request each duplicate repeats (it may be one this batch created)."""
+    for message in messages:
+        if message.request is not None and message.request.reference is None:
+            message.request.reference = reference_for(message.request.id)
+    for message in messages:
+        original = message.request.duplicate_of if message.request is not None else None
+        if message.classification == "duplicate" and original is not None:
+            message.classification_detail = f"same customer, open request {original.reference}"
+
+
+def _noted(message: Message, fetched: Fetched) -> _Outcome:
+    """A rescan after a UIDVALIDITY change finds a message at a new place: note it, store nothing."""
+    message.folder, message.uidvalidity, message.uid = fetched.folder, fetched.uidvalidity, fetched.uid
+    if fetched.source_key:
+        message.source_key = fetched.source_key
+    return _Outcome("already_stored", message)
+
+
+def _store_and_decide(session: Session, lookups: BatchLookups, mailbox: MailboxConfig,
+                      item: Prepared, policy: Policy | None, vault: Vault | None) -> _Outcome:
+    message = _store(session, lookups, mailbox, item, item.parsed, vault, classify=item.failure is None)
+    decision = None
+    if policy is not None and _needs_decision(message):
+        decision = decide_request(session, message.request, policy, lookups.orders)
+    return _Outcome("stored", message, decision)
 
 
 def _needs_decision(message: Message) -> bool:
@@ -82,32 +202,18 @@ def _needs_decision(message: Message) -> bool:
     return message.classification in ("new_request", "duplicate", "wrong_channel", "not_a_request")
 
 
-def _already_stored(session: Session, mailbox: str, sha: str, fetched: Fetched) -> Ingested | None:
-    message = session.scalar(select(Message).where(Message.mailbox == mailbox, Message.raw_sha256 == sha))
-    if message is None:
-        return None
-    # A rescan after a UIDVALIDITY change finds the message at a new place: note it, store nothing.
-    message.folder, message.uidvalidity, message.uid = fetched.folder, fetched.uidvalidity, fetched.uid
-    if fetched.source_key:
-        message.source_key = fetched.source_key
-    reference = message.request.reference if message.request is not None else None
-    return Ingested("already_stored", message.id, message.classification, reference)
-
-
-def _store(session: Session, settings: IntakeSettings, mailbox: MailboxConfig, fetched: Fetched,
-           sha: str, parsed: ParsedMessage, classify: bool = True,
-           vault: Vault | None = None) -> Message:
-    message = _message_row(mailbox, fetched, sha, parsed)
-    message.raw = RawMessage(**_sealed(vault, fetched.raw))
+def _store(session: Session, lookups: BatchLookups, mailbox: MailboxConfig, item: Prepared,
+           parsed: ParsedMessage, vault: Vault | None, classify: bool) -> Message:
+    message = _message_row(mailbox, item.fetched, item.sha, parsed)
+    message.raw = RawMessage(**_sealed(vault, item.fetched.raw))
     message.attachments = [
         Attachment(position=i, filename=a.filename, content_type=a.content_type[:255],
                    size=len(a.content), sha256=a.sha256, **_sealed(vault, a.content))
         for i, a in enumerate(parsed.attachments)
     ]
     session.add(message)
-    if classify and parsed.usable:
-        _classify(session, settings, mailbox, parsed, message)
-    session.flush()
+    if classify and parsed.usable and item.facts is not None:
+        _classify(session, lookups, mailbox, parsed, item.facts, message)
     return message
 
 
@@ -138,17 +244,15 @@ def _clip(value: str | None, length: int) -> str | None:
     return value[:length] if value is not None else None
 
 
-def _classify(session: Session, settings: IntakeSettings, mailbox: MailboxConfig,
-              parsed: ParsedMessage, message: Message) -> None:
-    facts = extract(parsed.subject, parsed.text, settings.order_ref_patterns,
-                    settings.reason_keywords, mailbox.language)
+def _classify(session: Session, lookups: BatchLookups, mailbox: MailboxConfig,
+              parsed: ParsedMessage, facts: Extracted, message: Message) -> None:
     message.language, message.reason = facts.language, facts.reason
     message.order_refs, message.urls = list(facts.order_refs), list(facts.urls)
     verdict = _first(BEFORE_THREADING, parsed, mailbox)
     if verdict is not None:
         message.classification, message.classification_detail = verdict.classification, verdict.detail
         return
-    thread, how = find_thread(session, mailbox.name, parsed)
+    thread, how = find_thread(parsed, lookups.by_message_id, lookups.by_reference)
     if thread is not None:
         message.classification, message.classification_detail = "reply", f"threaded by {how}"
         message.request = thread
@@ -156,16 +260,15 @@ def _classify(session: Session, settings: IntakeSettings, mailbox: MailboxConfig
             thread.status, thread.closed_at = "open", None  # the customer wrote again
         return
     verdict = _first(AFTER_THREADING, parsed, mailbox)
-    customer = _customer(parsed, mailbox, verdict)
+    customer = _customer(parsed, mailbox, verdict)[:320]
     if verdict is not None:
         kind = "privacy" if verdict.detail.startswith("privacy") else verdict.classification
         message.classification, message.classification_detail = verdict.classification, verdict.detail
         message.request = _new_request(session, mailbox, message, customer, kind)
         return
-    original = _open_request_of(session, mailbox, customer, message.order_refs)
+    original = lookups.open_request_of(customer, message.order_refs)
     if original is not None:
-        message.classification = "duplicate"
-        message.classification_detail = f"same customer, open request {original.reference}"
+        message.classification = "duplicate"  # its detail is set once references are (_name)
         message.request = _new_request(session, mailbox, message, customer, "duplicate")
         message.request.duplicate_of = original
         return
@@ -193,28 +296,14 @@ def _customer(parsed: ParsedMessage, mailbox: MailboxConfig, verdict: Verdict | 
     return parsed.sender or parsed.reply_to or ""
 
 
-def _open_request_of(session: Session, mailbox: MailboxConfig, customer: str,
-                     refs: list[str]) -> Request | None:
-    candidates = session.scalars(
-        select(Request).where(Request.mailbox == mailbox.name, Request.customer_email == customer,
-                              Request.kind == "refund", Request.status == "open")
-        .order_by(Request.id)
-    ).all()
-    for request in candidates:
-        if not refs or not request.order_refs or set(refs) & set(request.order_refs):
-            return request
-    return None
-
-
 def _new_request(session: Session, mailbox: MailboxConfig, message: Message, customer: str,
                  kind: str) -> Request:
+    """A new request; its reference (R-000123, from the id) is set once the batch is flushed."""
     request = Request(
-        mailbox=mailbox.name, kind=kind, status="open", customer_email=customer[:320],
+        mailbox=mailbox.name, kind=kind, status="open", customer_email=customer,
         subject=message.subject, language=message.language or mailbox.language,
         reason=message.reason or "other", order_refs=list(message.order_refs),
         received_at=message.received_at,
     )
     session.add(request)
-    session.flush()
-    request.reference = reference_for(request.id)
     return request

@@ -16,17 +16,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from decisions import Policy
 from intake.imap import ImapSource
-from intake.ingest import Ingested, ingest
+from intake.ingest import Ingested, NeedsCare, Prepared, ingest_batch, prepare
 from intake.maildir import MaildirSource
 from intake.source import Fetched
 from refund_intake.config import Config, MailboxConfig
 from refund_intake.db import session_scope
 from refund_intake.errors import LockBusy, SecretError, SourceError, StorageError
 from refund_intake.locks import mailbox_lock
-from refund_intake.models import DecisionRecord, Draft, FolderState, Message, Request
+from refund_intake.models import DecisionRecord, FolderState, Message, Request
 from refund_intake.vault import Vault
-from replies.approval import audit
-from replies.draft import draft_replies
+from replies.draft import DraftHistory, draft_replies, mailbox_policy, set_aside_stale
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (mailbox, done, total)
@@ -147,60 +146,88 @@ def _poll_maildir(context: PollContext, mailbox: MailboxConfig, report: PollRepo
 def _ingest_batch(context: PollContext, mailbox: MailboxConfig, folder: str,
                   fetched: Iterator[Fetched], last_uid: int | None, report: PollReport,
                   total: int) -> None:
-    """One transaction per batch: a crash loses only this batch, which the next poll takes again."""
+    """One transaction per batch: a crash loses only this batch, which the next poll takes again.
+
+    The batch is stored the fast way (one flush); if a step fails on one of its messages it is
+    stored again the careful way, message by message, so that message is quarantined.
+    """
+    batch = [prepare(item, context.config.intake, mailbox) for item in fetched]
     try:
-        with session_scope(context.sessions) as session:
-            for item in fetched:
-                report.fetched += 1
-                result = ingest(session, context.config.intake, mailbox, item,
-                                context.policies.get(mailbox.name), context.vault)
-                if result.status == "stored":
-                    report.stored += 1
-                    report.classifications[result.classification] += 1
-                    if context.draft and result.request_id is not None:
-                        _draft(session, context, result, report)
-                else:
-                    report.already_stored += 1
-            if last_uid is not None:
-                state = _folder_state(session, mailbox.name, folder)
-                state.last_uid = max(state.last_uid, last_uid)
+        try:
+            counts = _store_batch(context, mailbox, folder, batch, last_uid, careful=False)
+        except NeedsCare as exc:
+            log.warning("%s: %s; storing the batch again message by message", mailbox.name, exc)
+            counts = _store_batch(context, mailbox, folder, batch, last_uid, careful=True)
     except SQLAlchemyError as exc:
         raise StorageError(
             f"database refused the batch ({_short(exc)}); nothing was lost, the next poll retries it"
         ) from exc
+    report.fetched += len(batch)
+    report.stored += counts.stored
+    report.already_stored += len(batch) - counts.stored
+    report.classifications.update(counts.classifications)
+    report.drafted += counts.drafted
+    report.draft_failures += counts.draft_failures
     if context.progress:
         context.progress(mailbox.name, report.fetched, total)
 
 
-def _draft(session: Session, context: PollContext, result: Ingested, report: PollReport) -> None:
+def _store_batch(context: PollContext, mailbox: MailboxConfig, folder: str, batch: list[Prepared],
+                 last_uid: int | None, careful: bool) -> PollReport:
+    """Store, decide and draft one batch in one transaction; the counts come back in a report."""
+    counts = PollReport(mailbox.name)
+    with session_scope(context.sessions) as session:
+        results = ingest_batch(session, mailbox, batch, context.policies.get(mailbox.name),
+                               context.vault, careful=careful)
+        stored = [r for r in results if r.status == "stored"]
+        counts.stored = len(stored)
+        counts.classifications.update(r.classification for r in stored)
+        if context.draft:
+            _draft_batch(session, context, mailbox, stored, counts, careful)
+        if last_uid is not None:
+            state = _folder_state(session, mailbox.name, folder)
+            state.last_uid = max(state.last_uid, last_uid)
+    return counts
+
+
+def _draft_batch(session: Session, context: PollContext, mailbox: MailboxConfig,
+                 stored: list[Ingested], counts: PollReport, careful: bool) -> None:
     """The draft step. A failure here keeps the message and its decision; staff see no draft,
     the error is logged, and the template check of `check-config` is where such bugs are caught."""
-    request = session.get(Request, result.request_id)
-    decision = session.get(DecisionRecord, result.decision_id) if result.decision_id else None
     now = datetime.now(timezone.utc)
-    try:
-        with session.begin_nested():
-            drafts = draft_replies(session, context.config, request, decision, now)
-            if decision is not None:
-                _set_aside_stale_decision_drafts(session, request, decision, now)
-            report.drafted += len(drafts)
-    except SQLAlchemyError:
-        raise
-    except Exception:  # one reply that cannot be drafted must not stop intake
-        log.exception("request %s: drafting the reply failed", result.reference)
-        report.draft_failures += 1
+    history = DraftHistory(session, now)
+    with session.no_autoflush:
+        requests = {r.request_id: session.get(Request, r.request_id) for r in stored if r.request_id}
+        new = [requests[r.request_id] for r in stored
+               if r.request_id and r.classification != "reply"]  # opened by this batch
+        history.preload([r for r in requests.values() if r is not None],
+                        mailbox_policy(mailbox.policy).timezone, new)
+        for result in stored:
+            if result.request_id is None:
+                continue
+            request = requests[result.request_id]
+            decision = session.get(DecisionRecord, result.decision_id) if result.decision_id else None
+            try:
+                if careful:
+                    with session.begin_nested():
+                        counts.drafted += _draft(session, context, result, request, decision, now,
+                                                 history)
+                else:
+                    counts.drafted += _draft(session, context, result, request, decision, now, history)
+            except SQLAlchemyError:
+                raise
+            except Exception:  # one reply that cannot be drafted must not stop intake
+                log.exception("request %s: drafting the reply failed", result.reference)
+                counts.draft_failures += 1
 
 
-def _set_aside_stale_decision_drafts(session: Session, request: Request, decision: DecisionRecord,
-                                     now: datetime) -> None:
-    """A newer decision makes the unapproved drafts of older ones wrong: they must not be sent."""
-    stale = session.scalars(select(Draft).where(
-        Draft.request_id == request.id, Draft.state == "draft", Draft.decision_id.is_not(None),
-        Draft.decision_id != decision.id))
-    for draft in stale:
-        draft.state, draft.decided_by, draft.decided_at = "rejected", "system", now
-        draft.note = f"superseded by decision {decision.id} ({decision.outcome}) after the customer's reply"
-        audit(session, "system", "supersede", request.id, draft.id, {"by_decision": decision.id})
+def _draft(session: Session, context: PollContext, result: Ingested, request: Request,
+           decision: DecisionRecord | None, now: datetime, history: DraftHistory) -> int:
+    drafts = draft_replies(session, context.config, request, decision, now, history,
+                           first_message=result.classification != "reply")
+    if decision is not None:
+        set_aside_stale(session, history, request, decision, now)
+    return len(drafts)
 
 
 def _folder_state(session: Session, mailbox: str, folder: str) -> FolderState:

@@ -3,38 +3,38 @@
 from __future__ import annotations
 
 import re
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from collections.abc import Callable
 
 from intake.parse import ParsedMessage
-from refund_intake.models import Message, Request
+from refund_intake.models import Request
 
 TOKEN = re.compile(r"\[(R-\d{6,})\]")
+Lookup = Callable[[str], Request | None]
 
 
 def reference_for(request_id: int) -> str:
     return f"R-{request_id:06d}"
 
 
-def find_thread(session: Session, mailbox: str, parsed: ParsedMessage) -> tuple[Request | None, str]:
-    ids = [i for i in (parsed.in_reply_to, *reversed(parsed.references)) if i]
-    if ids:
-        known = session.execute(
-            select(Message.request_id, Message.message_id)
-            .where(Message.mailbox == mailbox, Message.message_id.in_(ids),
-                   Message.request_id.is_not(None))
-        ).all()
-        by_id = {message_id: request_id for request_id, message_id in known}
-        for message_id in ids:
-            if message_id in by_id:
-                return session.get(Request, by_id[message_id]), f"header {message_id}"
-    match = TOKEN.search(parsed.subject)
-    if match:
-        request = session.scalar(
-            select(Request).where(Request.mailbox == mailbox, Request.reference == match.group(1))
-        )
-        if request is not None:
-            return request, f"subject token [{match.group(1)}]"
-    return None, "no thread header or token matched"
+def thread_ids(parsed: ParsedMessage) -> list[str]:
+    """The Message-IDs a message answers, the one it replies to first, then its References newest first."""
+    return [i for i in (parsed.in_reply_to, *reversed(parsed.references)) if i]
 
+
+def subject_token(parsed: ParsedMessage) -> str | None:
+    match = TOKEN.search(parsed.subject)
+    return match.group(1) if match else None
+
+
+def find_thread(parsed: ParsedMessage, by_message_id: Lookup,
+                by_reference: Lookup) -> tuple[Request | None, str]:
+    for message_id in thread_ids(parsed):
+        request = by_message_id(message_id)
+        if request is not None:
+            return request, f"header {message_id}"
+    token = subject_token(parsed)
+    if token:
+        request = by_reference(token)
+        if request is not None:
+            return request, f"subject token [{token}]"
+    return None, "no thread header or token matched"

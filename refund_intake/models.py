@@ -305,3 +305,4 @@ class AuditEvent(Base):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    draft: Mapped[Draft | None] = relationship()

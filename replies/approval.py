@@ -24,10 +24,14 @@ REJECTABLE = ("draft", "failed")
 
 
 def audit(session: Session, actor: str, action: str, request_id: int | None = None,
-          draft_id: int | None = None, detail: dict[str, Any] | None = None) -> AuditEvent:
-    """Append one event to the audit trail (in the caller's transaction)."""
+          draft_id: int | None = None, detail: dict[str, Any] | None = None,
+          draft: Draft | None = None) -> AuditEvent:
+    """Append one event to the audit trail (in the caller's transaction); `draft` for one not
+    flushed yet (its id is filled in when it is)."""
     event = AuditEvent(at=datetime.now(UTC), actor=actor, action=action,
                        request_id=request_id, draft_id=draft_id, detail=detail or {})
+    if draft is not None:
+        event.draft = draft
     session.add(event)
     return event
 

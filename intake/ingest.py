@@ -1,6 +1,6 @@
 """Store fetched messages exactly once, classify them and hang each on its request, a batch at a time.
 
-A batch is first *prepared* (hash, parse, extract: pure work, no database). It is then stored in
+A batch is first *prepared* (intake/prepare.py: hash, parse, extract, no database). It is stored in
 the caller's transaction: the lookups its messages need are read once for the whole batch
 (intake/lookups.py), rows are added without flushing, and one flush writes them all. Request
 references (R-000123) follow from the ids that flush gives.
@@ -14,7 +14,6 @@ caller's batch rolls back and the messages stay on the server for the next poll.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,10 +24,11 @@ from sqlalchemy.orm import Session
 
 from decisions import Policy
 from intake.decide import decide_request
-from intake.extract import Extracted, authentication, extract, forwarded_sender
+from intake.extract import Extracted, authentication, forwarded_sender
 from intake.guards import AFTER_THREADING, BEFORE_THREADING, Verdict
 from intake.lookups import BatchLookups
-from intake.parse import ParsedMessage, parse_message, quarantined
+from intake.parse import ParsedMessage, quarantined
+from intake.prepare import Prepared, prepare
 from intake.source import Fetched
 from intake.thread import find_thread, reference_for
 from refund_intake.config import IntakeSettings, MailboxConfig
@@ -49,17 +49,6 @@ class Ingested:
     decision_id: int | None = None  # the decision this message made, if any
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """A fetched message with what can be read from it without the database."""
-
-    fetched: Fetched
-    sha: str
-    parsed: ParsedMessage
-    facts: Extracted | None  # None when the message is not usable
-    failure: str | None = None  # preparing it raised: it is stored quarantined with this reason
-
-
 class NeedsCare(Exception):
     """One message of a fast batch failed a step: store the batch again with `careful=True`."""
 
@@ -78,24 +67,11 @@ class _Outcome:
                         self.decision.id if self.decision is not None else None)
 
 
-def prepare(fetched: Fetched, settings: IntakeSettings, mailbox: MailboxConfig) -> Prepared:
-    sha = hashlib.sha256(fetched.raw).hexdigest()
-    try:
-        parsed = parse_message(fetched.raw, settings.max_parts)
-        facts = extract(parsed.subject, parsed.text, settings.order_ref_patterns,
-                        settings.reason_keywords, mailbox.language) if parsed.usable else None
-    except Exception as exc:  # a bug or a pathological message: keep it, quarantined
-        log.exception("intake of %s uid %s failed; quarantined", mailbox.name, fetched.uid)
-        reason = f"intake failed: {type(exc).__name__}: {exc}"[:500]
-        return Prepared(fetched, sha, quarantined(reason), None, reason)
-    return Prepared(fetched, sha, parsed, facts)
-
-
 def ingest(session: Session, settings: IntakeSettings, mailbox: MailboxConfig,
            fetched: Fetched, policy: Policy | None = None, vault: Vault | None = None) -> Ingested:
     """One message, in its own savepoint (quarantine retry and tests)."""
-    [result] = ingest_batch(session, mailbox, [prepare(fetched, settings, mailbox)], policy, vault,
-                            careful=True)
+    [result] = ingest_batch(session, mailbox, [prepare(fetched, settings, mailbox.language)],
+                            policy, vault, careful=True)
     return result
 
 
@@ -130,8 +106,7 @@ def _fast(session: Session, lookups: BatchLookups, mailbox: MailboxConfig, item:
     except SQLAlchemyError:
         raise
     except Exception as exc:
-        where = item.fetched.uid if item.fetched.uid is not None else item.fetched.source_key
-        raise NeedsCare(f"message {where}: {type(exc).__name__}: {exc}") from exc
+        raise NeedsCare(f"{_where(item.fetched)}: {type(exc).__name__}: {exc}") from exc
     lookups.remember(outcome.message)
     return outcome
 
@@ -155,7 +130,7 @@ def _careful(session: Session, lookups: BatchLookups, mailbox: MailboxConfig, it
     except SQLAlchemyError:
         raise
     except Exception as exc:  # a bug or a pathological message in one step: keep it, quarantined
-        log.exception("intake of %s uid %s failed; quarantined", mailbox.name, item.fetched.uid)
+        log.exception("intake of %s %s failed; quarantined", mailbox.name, _where(item.fetched))
         reason = f"intake failed: {type(exc).__name__}: {exc}"[:500]
         with session.begin_nested():
             message = _store(session, lookups, mailbox, item, quarantined(reason), vault, classify=False)
@@ -176,6 +151,11 @@ def _name(messages: Sequence[Message]) -> None:
             message.classification_detail = f"same customer, open request {original.reference}"
 
 
+def _where(fetched: Fetched) -> str:
+    """The message's place for a log line: its IMAP UID, or its Maildir key."""
+    return f"uid {fetched.uid}" if fetched.uid is not None else f"key {fetched.source_key}"
+
+
 def _noted(message: Message, fetched: Fetched) -> _Outcome:
     """A rescan after a UIDVALIDITY change finds a message at a new place: note it, store nothing."""
     message.folder, message.uidvalidity, message.uid = fetched.folder, fetched.uidvalidity, fetched.uid
@@ -186,6 +166,9 @@ def _noted(message: Message, fetched: Fetched) -> _Outcome:
 
 def _store_and_decide(session: Session, lookups: BatchLookups, mailbox: MailboxConfig,
                       item: Prepared, policy: Policy | None, vault: Vault | None) -> _Outcome:
+    if item.failure is not None:
+        log.error("intake of %s %s failed; quarantined: %s", mailbox.name,
+                  _where(item.fetched), item.failure)
     message = _store(session, lookups, mailbox, item, item.parsed, vault, classify=item.failure is None)
     decision = None
     if policy is not None and _needs_decision(message):

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from decisions import Policy
 from intake.imap import ImapSource
-from intake.ingest import Ingested, NeedsCare, Prepared, ingest_batch, prepare
+from intake.ingest import Ingested, NeedsCare, ingest_batch
+from intake.prepare import Prepared, Preparer
 from intake.maildir import MaildirSource
 from intake.source import Fetched
 from refund_intake.config import Config, MailboxConfig
@@ -118,11 +119,11 @@ def _poll_imap_folder(context: PollContext, mailbox: MailboxConfig, source: Imap
         uids: list[int] = []  # nothing new: no SEARCH, no FETCH
     else:
         uids = source.uids_after(last_uid, context.since)
-    for batch in _chunks(uids, mailbox.imap.batch_size):
-        if context.stop.is_set():
-            return
-        _ingest_batch(context, mailbox, folder, source.fetch(batch), max(batch), report, len(uids))
+    def stored(batch: list[int]) -> None:
         source.settle(max(batch), mailbox.after, mailbox.move_to, mailbox.mark_seen)
+
+    _drain(context, mailbox, folder, list(_chunks(uids, mailbox.imap.batch_size)), source.fetch,
+           report, len(uids), stored)
     if not uids:
         source.settle(last_uid, mailbox.after, mailbox.move_to, mailbox.mark_seen)
 
@@ -136,22 +137,49 @@ def _poll_maildir(context: PollContext, mailbox: MailboxConfig, report: PollRepo
                 select(Message.source_key).where(Message.mailbox == mailbox.name,
                                                  Message.source_key.is_not(None))))
         new = [key for key in keys if key not in known]
-        for batch in _chunks(new, 100):
-            if context.stop.is_set():
-                return
-            _ingest_batch(context, mailbox, source.folder, source.fetch(batch), None, report, len(new))
+        _drain(context, mailbox, source.folder, list(_chunks(new, 100)), source.fetch, report,
+               len(new))
         report.bodies_fetched += source.bodies_fetched
 
 
+def _drain(context: PollContext, mailbox: MailboxConfig, folder: str, batches: list[list],
+           fetch: Callable[[list], Iterator[Fetched]], report: PollReport, total: int,
+           stored: Callable[[list[int]], None] | None = None) -> None:
+    """Fetch each batch and hand it to be prepared, then store the one before it meanwhile;
+    `stored(batch)` settles a batch on the server once it is committed (IMAP UIDs; Maildir: None).
+
+    When `context.stop` is set, the batch in hand is stored and nothing more is fetched.
+    """
+    workers = context.config.intake.parse_workers if len(batches) > 1 else 0
+    with Preparer(context.config.intake, mailbox.language, workers) as preparer:
+        pending: tuple[list, Callable[[], list[Prepared]]] | None = None
+        for batch in batches:
+            if context.stop.is_set():
+                break
+            ready = preparer.submit(list(fetch(batch)))
+            if pending is not None:
+                _finish(context, mailbox, folder, *pending, report, total, stored)
+            pending = (batch, ready)
+        if pending is not None:
+            _finish(context, mailbox, folder, *pending, report, total, stored)
+
+
+def _finish(context: PollContext, mailbox: MailboxConfig, folder: str, batch: list,
+            ready: Callable[[], list[Prepared]], report: PollReport, total: int,
+            stored: Callable[[list[int]], None] | None) -> None:
+    _ingest_batch(context, mailbox, folder, ready(), max(batch) if stored else None, report, total)
+    if stored is not None:
+        stored(batch)
+
+
 def _ingest_batch(context: PollContext, mailbox: MailboxConfig, folder: str,
-                  fetched: Iterator[Fetched], last_uid: int | None, report: PollReport,
+                  batch: list[Prepared], last_uid: int | None, report: PollReport,
                   total: int) -> None:
     """One transaction per batch: a crash loses only this batch, which the next poll takes again.
 
     The batch is stored the fast way (one flush); if a step fails on one of its messages it is
     stored again the careful way, message by message, so that message is quarantined.
     """
-    batch = [prepare(item, context.config.intake, mailbox) for item in fetched]
     try:
         try:
             counts = _store_batch(context, mailbox, folder, batch, last_uid, careful=False)

@@ -100,11 +100,15 @@ class MailboxConfig:
     maildir: MaildirSettings | None
 
 
+DEFAULT_PARSE_WORKERS = min(os.cpu_count() or 1, 4)
+
+
 @dataclass(frozen=True)
 class IntakeSettings:
     order_ref_patterns: tuple[re.Pattern[str], ...]
     reason_keywords: dict[str, dict[str, tuple[str, ...]]]
     max_parts: int
+    parse_workers: int = 0  # processes that parse while the poller fetches and stores; 0: none
 
 
 @dataclass(frozen=True)
@@ -241,8 +245,9 @@ def _intake_settings(table: Table) -> IntakeSettings:
             lang_table.finish()
         languages.finish()
     max_parts = table.int("max_parts", 1000, minimum=1)
+    parse_workers = table.int("parse_workers", DEFAULT_PARSE_WORKERS, minimum=0)
     table.finish()
-    return IntakeSettings(tuple(patterns), keywords, max_parts)
+    return IntakeSettings(tuple(patterns), keywords, max_parts, parse_workers)
 
 
 def _mailboxes(root: Table, base: Path, errors: list[str]) -> tuple[MailboxConfig, ...]:

@@ -7,6 +7,7 @@ Its check then gives hit, miss or unknown, and the rule maps that to an effect:
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from decisions.amounts import BaseAmount, Prorate, ProrateTime, Share, Withhold
@@ -64,7 +65,7 @@ class Rule:
             value = case.request.reason if name == "reason" else _condition_value(case, name)
             if value is None:
                 unknown = True
-            elif value not in {text_key(item) for item in allowed}:
+            elif value not in _folded(allowed):
                 return Finding("skipped", "not_applicable", self._when_facts(case))
         if unknown:
             return Finding("unknown", "condition_unknown", self._when_facts(case))
@@ -90,6 +91,12 @@ class Rule:
             "reads": list(self.reads()),
             **self.check.params(),
         }
+
+
+@lru_cache(maxsize=1024)
+def _folded(allowed: tuple[str, ...]) -> frozenset[str]:
+    """A condition's allowed values as compared (folded once, not per request)."""
+    return frozenset(text_key(item) for item in allowed)
 
 
 def _condition_value(case: Case, name: str) -> str | None:

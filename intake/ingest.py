@@ -32,7 +32,7 @@ from intake.prepare import Prepared, prepare
 from intake.source import Fetched
 from intake.thread import find_thread, reference_for
 from refund_intake.config import IntakeSettings, MailboxConfig
-from refund_intake.db import begin_write
+from refund_intake.db import begin_write, number_new_rows
 from refund_intake.models import Attachment, DecisionRecord, Message, RawMessage, Request
 from refund_intake.vault import Vault, seal
 
@@ -88,6 +88,7 @@ def ingest_batch(session: Session, mailbox: MailboxConfig, batch: Sequence[Prepa
         step = _careful if careful else _fast
         outcomes = [step(session, lookups, mailbox, item, policy, vault) for item in batch]
         if not careful:
+            number_new_rows(session)
             try:
                 session.flush()
             except IntegrityError as exc:  # another writer stored one of these meanwhile

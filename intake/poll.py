@@ -21,7 +21,7 @@ from intake.prepare import Prepared, Preparer
 from intake.maildir import MaildirSource
 from intake.source import Fetched
 from refund_intake.config import Config, MailboxConfig
-from refund_intake.db import session_scope
+from refund_intake.db import number_new_rows, session_scope
 from refund_intake.errors import LockBusy, SecretError, SourceError, StorageError
 from refund_intake.locks import mailbox_lock
 from refund_intake.models import DecisionRecord, FolderState, Message, Request
@@ -212,6 +212,8 @@ def _store_batch(context: PollContext, mailbox: MailboxConfig, folder: str, batc
         counts.classifications.update(r.classification for r in stored)
         if context.draft:
             _draft_batch(session, context, mailbox, stored, counts, careful)
+            number_new_rows(session)
+            session.flush()
         if last_uid is not None:
             state = _folder_state(session, mailbox.name, folder)
             state.last_uid = max(state.last_uid, last_uid)

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -70,6 +70,34 @@ def begin_write(session: Session) -> None:
     driver = session.connection().connection.dbapi_connection
     if not getattr(driver, "in_transaction", True):  # pysqlite's own flag; not in the DB-API
         session.execute(text("BEGIN IMMEDIATE"))
+
+
+def number_new_rows(session: Session) -> None:
+    """SQLite: give the session's new rows their integer ids before a flush, counting on from each
+    table's highest id, as SQLite itself would.
+
+    Why: SQLite cannot tie the ids that a many-row INSERT ... RETURNING gives back to the rows
+    that were sent, so SQLAlchemy inserts new rows one statement each when it must learn their
+    ids; with the ids known, one flush inserts a whole batch in a few statements. Only safe while
+    the transaction holds SQLite's write lock (`begin_write`), as intake's batches do, so that no
+    other writer can take the same ids. Other databases: no-op (their sequences do this).
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    waiting: dict[Any, list[Any]] = {}
+    for row in session.new:  # in the order they were added: ids follow the mail's order
+        mapper = inspect(row).mapper
+        [key] = mapper.primary_key
+        if key.autoincrement in (True, "auto") and not key.foreign_keys and \
+                getattr(row, mapper.get_property_by_column(key).key) is None:
+            waiting.setdefault(mapper, []).append(row)
+    for mapper, rows in waiting.items():
+        [key] = mapper.primary_key
+        with session.no_autoflush:  # a flush now would insert the rows without their ids
+            highest = session.scalar(select(func.max(key))) or 0
+        name = mapper.get_property_by_column(key).key
+        for number, row in enumerate(rows, highest + 1):
+            setattr(row, name, number)
 
 
 def alembic_config(url: str) -> Any:

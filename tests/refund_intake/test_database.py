@@ -15,13 +15,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, String, func, inspect, make_url, select, text
+from sqlalchemy import Engine, String, event, func, inspect, make_url, select, text
 from sqlalchemy.exc import StatementError
 
 from intake.ingest import ingest
 from intake.source import Fetched
 from refund_intake.config import Config, load_config
-from refund_intake.db import make_engine, session_factory, session_scope, upgrade
+from refund_intake.db import (begin_write, make_engine, number_new_rows, session_factory,
+                               session_scope, upgrade)
 from refund_intake.errors import LockBusy
 from refund_intake.locks import mailbox_lock
 from refund_intake.models import Base, Message, NulFree, Order, Request
@@ -216,3 +217,35 @@ def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting")
         time.sleep(0.02)
+
+
+def test_a_batch_of_new_rows_goes_in_a_few_statements_with_ids_in_order(engine: Engine) -> None:
+    """SQLite: number_new_rows gives ids on from the highest (in the order rows were added), so
+    one flush inserts the batch in one statement instead of one per row; PostgreSQL's sequences
+    do that there."""
+    inserts: list[int] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO requests"):
+            inserts.append(len(parameters) if executemany else 1)
+
+    with session_scope(session_factory(engine)) as session:
+        session.add_all([a_request(customer_email=f"old{i}@example.com") for i in range(3)])
+    with session_scope(session_factory(engine)) as session:
+        begin_write(session)
+        new = [a_request(customer_email=f"new{i}@example.com") for i in range(50)]
+        session.add_all(new)
+        number_new_rows(session)
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            session.flush()
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        ids = [r.id for r in new]
+    start = ids[0]
+    assert ids == list(range(start, start + 50))
+    with session_scope(session_factory(engine)) as session:
+        stored = session.scalars(select(Request.customer_email).where(Request.id >= start)
+                                 .order_by(Request.id)).all()
+    assert stored == [f"new{i}@example.com" for i in range(50)]
+    assert len(inserts) < 5, f"{len(inserts)} INSERT statements for 50 rows"

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from intake.decide import OrderBook
 from intake.thread import subject_token, thread_ids
-from refund_intake.models import Message, Request
+from refund_intake.models import Attachment, Message, Request
 
 if TYPE_CHECKING:
     from intake.ingest import Prepared
@@ -39,6 +39,7 @@ class BatchLookups:
         self.orders = OrderBook(session)
         self._threads: dict[str, int | Request] = {}  # Message-ID -> its request (id, or object)
         self._asked_ids: set[str] = set()
+        self._requests: dict[int, Request] = {}  # by id, the requests those Message-IDs belong to
         self._references: dict[str, Request | None] = {}
         self._open: dict[str, list[Request]] = {}  # customer -> open refund requests, oldest first
 
@@ -62,7 +63,10 @@ class BatchLookups:
         if message_id not in self._asked_ids:
             self._load_threads([message_id])
         found = self._threads.get(message_id)
-        return self.session.get(Request, found) if isinstance(found, int) else found
+        if isinstance(found, int):
+            self._load_requests({found})
+            return self._requests.get(found)
+        return found
 
     def by_reference(self, reference: str) -> Request | None:
         self._load_references([reference])
@@ -103,13 +107,27 @@ class BatchLookups:
                 self.stored.setdefault(message.raw_sha256, message)
 
     def _load_threads(self, message_ids: Iterable[str]) -> None:
+        found: set[int] = set()
         for some in chunks(set(message_ids) - self._asked_ids):
             rows = self.session.execute(select(Message.message_id, Message.request_id).where(
                 Message.mailbox == self.mailbox, Message.message_id.in_(some),
                 Message.request_id.is_not(None)).order_by(Message.id))
             for message_id, request_id in rows:
                 self._threads.setdefault(message_id, request_id)
+                found.add(request_id)
             self._asked_ids.update(some)
+        self._load_requests(found)
+
+    def _load_requests(self, request_ids: set[int]) -> None:
+        """The requests a batch's replies answer, with what deciding them again reads: their
+        messages and those messages' attachments (without the bytes), in three queries."""
+        ids = sorted(request_ids - set(self._requests))
+        for start in range(0, len(ids), CHUNK):
+            for request in self.session.scalars(
+                    select(Request).where(Request.id.in_(ids[start:start + CHUNK]))
+                    .options(selectinload(Request.messages).selectinload(Message.attachments)
+                             .defer(Attachment.content))):
+                self._requests[request.id] = request  # held: the session only keeps weak references
 
     def _load_references(self, references: Iterable[str]) -> None:
         for some in chunks(set(references) - set(self._references)):

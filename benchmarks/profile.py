@@ -25,14 +25,17 @@ OWN_PACKAGES = {"intake", "decisions", "refund_intake", "replies", "desk"}
 # Pipeline steps by the function that does them; a sample counts for the innermost one on its
 # stack, so "orders lookup" inside "decide" is not counted twice. Unlisted: "other".
 STEPS = {
-    "ImapSource.fetch": "fetch (IMAP)", "parse_message": "parse", "find_thread": "thread lookup",
-    "_open_request_of": "open-request lookup", "_already_stored": "already-stored lookup",
-    "candidate_orders": "orders lookup", "decide": "decide (pure core)",
-    "request_facts": "request facts", "decide_request": "decide: store the decision",
-    "_acknowledged_today": "draft: acknowledged-today lookup", "draft_replies": "draft",
-    "_draft": "draft",
-    "_store": "store (flush rows)", "_classify": "classify", "ingest": "ingest: other",
-    "_ingest_batch": "batch: commit and other", "session_scope": "batch: commit and other",
+    "ImapSource.fetch": "fetch (IMAP)", "ImapSource.settle": "settle on the server",
+    "Preparer.submit": "wait for the parse workers", "prepare": "parse (in this process)",
+    "BatchLookups.load": "batch lookups", "BatchLookups.by_message_id": "batch lookups",
+    "BatchLookups.open_request_of": "batch lookups", "OrderBook.candidates": "batch lookups",
+    "_store": "build rows", "_classify": "classify", "decide": "decide (pure core)",
+    "request_facts": "decide: gather facts", "decide_request": "decide: gather facts",
+    "number_new_rows": "flush (write the batch)", "flush": "flush (write the batch)",
+    "Session.flush": "flush (write the batch)", "Session.commit": "commit",
+    "render": "draft: render templates", "build_context": "draft: context (dates, money)",
+    "draft_replies": "draft: other", "_draft_batch": "draft: other",
+    "_ingest_batch": "batch: other", "session_scope": "commit",
 }
 FRAME = re.compile(r"^(?P<function>.*?) \((?P<file>[^:()]*)(?::\d+)?\)$")
 
@@ -68,6 +71,7 @@ def is_own(file: str) -> bool:
 
 
 def summarise(collapsed: Path, top: int = 22) -> str:
+    """The poller's main thread only: the parse workers' threads wait on queues (idle samples)."""
     inclusive: Counter[str] = Counter()
     steps: Counter[str] = Counter()
     libraries: Counter[str] = Counter()
@@ -77,19 +81,23 @@ def summarise(collapsed: Path, top: int = 22) -> str:
         if not line.strip():
             continue
         stack, count = frames(line)
+        if not stack or stack[0][0] != "<module>":
+            continue  # not the main thread
         total += count
         self_time[place(stack[-1][1])] += count
         for name in {f"{function} ({file})" for function, file in stack if is_own(file)}:
             inclusive[name] += count
         for library in {place(file) for _, file in stack if file and not is_own(file)}:
             libraries[library] += count
-        steps[next((STEPS[f] for f, file in reversed(stack) if f in STEPS and is_own(file)),
-                   "other (start-up, settle, ...)")] += count
+        steps[next((STEPS[name] for f, file in reversed(stack)
+                    if (name := f.split(".<locals>")[0]) in STEPS
+                    and (is_own(file) or f.startswith("Session."))),
+                   "other (start-up, ...)")] += count
     sections = (("pipeline steps (each sample counted once, for its innermost step):", steps),
                 ("refund-intake functions, inclusive (share of samples with it on the stack):",
                  inclusive), ("libraries and modules, inclusive:", libraries),
                 ("self time (the frame running) by library or module:", self_time))
-    lines = [f"{total} samples"]
+    lines = [f"{total} samples of the main thread"]
     for title, counter in sections:
         lines += ["", title]
         lines += [f"  {count / total:6.1%}  {name}" for name, count in counter.most_common(top)]

@@ -9,7 +9,8 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from decisions import Decision, Order, Policy, RequestFacts, decide, minor_digits, response_deadline
-from refund_intake.models import DecisionRecord, Order as OrderRow, Request
+from refund_intake.models import DecisionRecord, Request
+from refund_intake.models import Order as OrderRow
 
 # Intake outcomes: the request is answered by its kind, not by the policy's rules.
 INTAKE_OUTCOMES = {"duplicate": "duplicate", "wrong_channel": "wrong_channel", "privacy": "not_a_request"}

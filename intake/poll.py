@@ -8,7 +8,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from decisions import Policy
 from intake.imap import ImapSource
 from intake.ingest import Ingested, NeedsCare, ingest_batch
-from intake.prepare import Prepared, Preparer
 from intake.maildir import MaildirSource
+from intake.prepare import Prepared, Preparer
 from intake.source import Fetched
 from refund_intake.config import Config, MailboxConfig
 from refund_intake.db import number_new_rows, session_scope
-from refund_intake.errors import LockBusy, SecretError, SourceError, StorageError
+from refund_intake.errors import ConfigError, LockBusy, SecretError, SourceError, StorageError
 from refund_intake.locks import mailbox_lock
 from refund_intake.models import DecisionRecord, FolderState, Message, Request
 from refund_intake.vault import Vault
@@ -119,6 +119,7 @@ def _poll_imap_folder(context: PollContext, mailbox: MailboxConfig, source: Imap
         uids: list[int] = []  # nothing new: no SEARCH, no FETCH
     else:
         uids = source.uids_after(last_uid, context.since)
+
     def stored(batch: list[int]) -> None:
         source.settle(max(batch), mailbox.after, mailbox.move_to, mailbox.mark_seen)
 
@@ -224,14 +225,19 @@ def _draft_batch(session: Session, context: PollContext, mailbox: MailboxConfig,
                  stored: list[Ingested], counts: PollReport, careful: bool) -> None:
     """The draft step. A failure here keeps the message and its decision; staff see no draft,
     the error is logged, and the template check of `check-config` is where such bugs are caught."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     history = DraftHistory(session, now)
+    try:
+        zone = mailbox_policy(mailbox.policy).timezone
+    except ConfigError as exc:
+        log.error("mailbox %s: no replies drafted: %s", mailbox.name, exc)
+        counts.draft_failures += sum(1 for r in stored if r.request_id)
+        return
     with session.no_autoflush:
         requests = {r.request_id: session.get(Request, r.request_id) for r in stored if r.request_id}
         new = [requests[r.request_id] for r in stored
                if r.request_id and r.classification != "reply"]  # opened by this batch
-        history.preload([r for r in requests.values() if r is not None],
-                        mailbox_policy(mailbox.policy).timezone, new)
+        history.preload([r for r in requests.values() if r is not None], zone, new)
         for result in stored:
             if result.request_id is None:
                 continue
@@ -272,7 +278,7 @@ def _folder_state(session: Session, mailbox: str, folder: str) -> FolderState:
 
 def _record_outcome(context: PollContext, mailbox: MailboxConfig, report: PollReport) -> None:
     """Remember when each mailbox last polled and how, for `status`; never hides the poll's error."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     folders = mailbox.imap.folders if mailbox.imap else (MaildirSource.folder,)
     try:
         with session_scope(context.sessions) as session:

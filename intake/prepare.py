@@ -22,6 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import chain
+from typing import Self
 
 from intake.extract import Extracted, extract
 from intake.parse import ParsedMessage, parse_message, quarantined
@@ -51,7 +52,7 @@ def read(raw: bytes, settings: IntakeSettings, language: str) -> Read:
         parsed = parse_message(raw, settings.max_parts)
         facts = extract(parsed.subject, parsed.text, settings.order_ref_patterns,
                         settings.reason_keywords, language) if parsed.usable else None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - quarantined with this reason, never lost
         reason = f"intake failed: {type(exc).__name__}: {exc}"[:500]
         return sha, quarantined(reason), None, reason
     return sha, parsed, facts, None
@@ -85,7 +86,7 @@ class Preparer:
         self.settings, self.language, self.workers = settings, language, workers
         self._pool: ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> Preparer:
+    def __enter__(self) -> Self:
         if self.workers > 0:
             self._pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
                                              initializer=_die_with, initargs=(os.getpid(),))

@@ -44,7 +44,7 @@ def demo(tmp_path: Path) -> Config:
     return config
 
 
-class sessions_of:  # noqa: N801 - used as a context manager, like a function
+class sessions_of:
     def __init__(self, config: Config) -> None:
         self.engine = make_engine(config.database_url)
 

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +106,7 @@ def test_workers_store_what_the_poller_alone_stores(
 def test_a_pool_whose_workers_died_parses_in_this_process(caplog: pytest.LogCaptureFixture) -> None:
     config = load_config(ROOT / "examples" / "demo.toml")
     raw = (ROOT / "examples" / "sample-mailbox" / "cur").glob("*")
-    items = [Fetched("INBOX", None, None, f.name, f.read_bytes(), datetime.now(timezone.utc))
+    items = [Fetched("INBOX", None, None, f.name, f.read_bytes(), datetime.now(UTC))
              for f in sorted(raw)]
     with Preparer(config.intake, "en", workers=1) as preparer:
         assert [p.sha for p in preparer.submit(items)()] == [p.sha for p in preparer.submit(items)()]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVarTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from decisions.decision import OUTCOMES
@@ -57,13 +57,17 @@ class DraftRow:
     overdue: bool
 
 
-def is_overdue(request: Request, decision: DecisionRecord | None, today: date) -> bool:
-    """An open request whose latest decision's answer-by date has passed."""
+Today = Mapping[str, date]  # today's date on each mailbox's policy calendar (policies.local_dates)
+
+
+def is_overdue(request: Request, decision: DecisionRecord | None, today: Today) -> bool:
+    """An open request whose latest decision's answer-by date has passed on its shop's calendar."""
     deadline = decision.response_deadline if decision is not None else None
-    return request.status == "open" and deadline is not None and deadline < today
+    day = today.get(request.mailbox)
+    return request.status == "open" and deadline is not None and day is not None and deadline < day
 
 
-def waiting_drafts(db: Session, filters: QueueFilter, today: date) -> list[DraftRow]:
+def waiting_drafts(db: Session, filters: QueueFilter, today: Today) -> list[DraftRow]:
     """Drafts that wait for a person, oldest first: the work of the morning."""
     statement = _with_latest_decision(select(Draft, Request, DecisionRecord)
                                       .join(Request, Draft.request_id == Request.id))
@@ -78,7 +82,7 @@ def failed_drafts(db: Session) -> list[Draft]:
     return list(db.scalars(select(Draft).where(Draft.state == "failed").order_by(Draft.id)))
 
 
-def request_rows(db: Session, filters: QueueFilter, today: date) -> list[RequestRow]:
+def request_rows(db: Session, filters: QueueFilter, today: Today) -> list[RequestRow]:
     """Requests, newest first, each with its latest decision and how many drafts wait."""
     statement = _filtered(_with_latest_decision(select(Request, DecisionRecord)), filters, today)
     rows = db.execute(statement.order_by(Request.received_at.desc(), Request.id.desc())
@@ -100,12 +104,13 @@ def _with_latest_decision(statement: Select[*Row]) -> Select[*Row]:
 
 
 def _filtered(statement: Select[*Row], filters: QueueFilter,
-              today: date) -> Select[*Row]:
+              today: Today) -> Select[*Row]:
     if filters.mailbox:
         statement = statement.where(Request.mailbox == filters.mailbox)
     if filters.outcome:
         statement = statement.where(DecisionRecord.outcome == filters.outcome)
     if filters.overdue:
-        statement = statement.where(Request.status == "open",
-                                    DecisionRecord.response_deadline < today)
+        late = [and_(Request.mailbox == name, DecisionRecord.response_deadline < day)
+                for name, day in today.items()]
+        statement = statement.where(Request.status == "open", or_(false(), *late))
     return statement

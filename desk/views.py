@@ -16,6 +16,7 @@ from desk.auth import staff_page
 from desk.queue import QueueFilter, failed_drafts, is_overdue, request_rows, waiting_drafts
 from refund_intake.errors import ActionRefused, NotFound
 from refund_intake.models import Attachment, AuditEvent, Base, Draft, Request, StaffUser
+from refund_intake.policies import local_dates
 from refund_intake.vault import load_vault, unseal
 from replies import approval
 
@@ -30,7 +31,7 @@ UNSAFE_IN_FILENAMES = set('/\\"<>:|?*')
 def queue(db: Session, staff: StaffUser) -> Any:
     mailboxes = tuple(mailbox.name for mailbox in desk().config.mailboxes)
     filters = QueueFilter.from_args(request.args, mailboxes)
-    today = desk().clock().date()
+    today = local_dates(desk().config, desk().clock())
     return render_template(
         "queue.html", filters=filters, mailboxes=mailboxes, outcomes=OUTCOMES,
         drafts=waiting_drafts(db, filters, today), requests=request_rows(db, filters, today),
@@ -48,7 +49,7 @@ def request_page(db: Session, staff: StaffUser, request_id: int) -> Any:
     return render_template(
         "request.html", req=customer_request, decision=latest, earlier=decisions[-2::-1],
         drafts=_drafts_of(db, request_id),
-        overdue=is_overdue(customer_request, latest, desk().clock().date()),
+        overdue=is_overdue(customer_request, latest, local_dates(desk().config, desk().clock())),
     )
 
 

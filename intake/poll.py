@@ -25,8 +25,9 @@ from refund_intake.db import number_new_rows, session_scope
 from refund_intake.errors import ConfigError, LockBusy, SecretError, SourceError, StorageError
 from refund_intake.locks import mailbox_lock
 from refund_intake.models import DecisionRecord, FolderState, Message, Request
+from refund_intake.policies import current_policy
 from refund_intake.vault import Vault
-from replies.draft import DraftHistory, draft_replies, mailbox_policy, set_aside_stale
+from replies.draft import DraftHistory, draft_replies, set_aside_stale
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (mailbox, done, total)
@@ -228,7 +229,7 @@ def _draft_batch(session: Session, context: PollContext, mailbox: MailboxConfig,
     now = datetime.now(UTC)
     history = DraftHistory(session, now)
     try:
-        zone = mailbox_policy(mailbox.policy).timezone
+        zone = current_policy(mailbox.policy).timezone
     except ConfigError as exc:
         log.error("mailbox %s: no replies drafted: %s", mailbox.name, exc)
         counts.draft_failures += sum(1 for r in stored if r.request_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -36,7 +37,21 @@ def policies_by_mailbox(config: Config) -> Mapping[str, Policy]:
     return result
 
 
+def current_policy(path: Path) -> Policy:
+    """The policy in `path`, read again only when the file changes (for callers on every message
+    or every page)."""
+    try:
+        return _read_policy(path, path.stat().st_mtime_ns)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read policy file: {exc.strerror}") from exc
+
+
+@lru_cache(maxsize=16)
+def _read_policy(path: Path, _mtime_ns: int) -> Policy:
+    return read_policy(path)
+
+
 def local_dates(config: Config, now: datetime) -> Mapping[str, date]:
     """Today on each mailbox's policy calendar: answer-by dates are dates in that time zone."""
-    return {name: now.astimezone(ZoneInfo(policy.timezone)).date()
-            for name, policy in policies_by_mailbox(config).items()}
+    return {mailbox.name: now.astimezone(ZoneInfo(current_policy(mailbox.policy).timezone)).date()
+            for mailbox in config.mailboxes}

@@ -15,8 +15,6 @@ import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -25,9 +23,8 @@ from sqlalchemy.orm import Session
 from decisions import Policy
 from decisions.decision import OUTCOMES
 from refund_intake.config import Config
-from refund_intake.errors import ConfigError
 from refund_intake.models import DecisionRecord, Draft, Message, Request
-from refund_intake.policies import read_policy
+from refund_intake.policies import current_policy
 from replies.approval import audit
 from replies.context import build_context
 from replies.render import pick_language, render
@@ -62,7 +59,7 @@ def draft_replies(session: Session, config: Config, request: Request,
                     request.reference, request.customer_email)
         return []
     mailbox = config.mailbox(request.mailbox)
-    policy = mailbox_policy(mailbox.policy)
+    policy = current_policy(mailbox.policy)
     alone = history is None
     history = history or DraftHistory(session, now)
     language = pick_language(request.language, mailbox.language)
@@ -225,16 +222,3 @@ def _last_message(request: Request) -> Message | None:
     with_id = [m for m in messages if m.message_id]
     candidates = with_id or messages
     return candidates[-1] if candidates else None
-
-
-def mailbox_policy(path: Path) -> Policy:
-    """The mailbox's policy, read again only when the file changes (drafting runs per message)."""
-    try:
-        return _read_policy(path, path.stat().st_mtime_ns)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read policy file: {exc.strerror}") from exc
-
-
-@lru_cache(maxsize=16)
-def _read_policy(path: Path, _mtime_ns: int) -> Policy:
-    return read_policy(path)

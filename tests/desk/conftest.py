@@ -59,12 +59,15 @@ def database_url(seeded_database: Path, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+POLICY = Path(__file__).resolve().parents[2] / "policies" / "kreatorz.toml"  # Africa/Johannesburg
+
+
 @pytest.fixture
 def config(database_url: str, tmp_path: Path) -> Config:
     path = tmp_path / "config.toml"
     mailboxes = "".join(
         f'[[mailbox]]\nname = "{name}"\naddress = "{name}@kreatorz.co.za"\n'
-        f'policy = "policy.toml"\n[mailbox.maildir]\npath = "{name}"\n\n'
+        f'policy = "{POLICY}"\n[mailbox.maildir]\npath = "{name}"\n\n'
         for name in ("accounts", "billing")
     )
     path.write_text(f'[database]\nurl = "{database_url}"\n\n{mailboxes}'

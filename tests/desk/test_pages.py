@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from refund_intake.db import session_scope
 from refund_intake.models import Draft
-from tests.desk.conftest import csrf_from
+from tests.desk.conftest import Clock, csrf_from
 from tests.desk.lookup import (
     attachment_of,
     audit_detail,
@@ -42,6 +43,20 @@ def test_queue_filters_by_mailbox_outcome_and_overdue(approver: FlaskClient) -> 
     assert "overdue" in overdue
     everything = approver.get("/?mailbox=nonsense&outcome=nonsense").get_data(as_text=True)
     assert references_on(everything) == list(REFERENCES)
+
+
+def test_overdue_is_judged_on_the_shops_calendar_not_utc(
+        approver: FlaskClient, clock: Clock, sessions: sessionmaker[Session]) -> None:
+    """R-000102 must be answered by 8 March. At 23:30 UTC on 8 March it is already 9 March in
+    Johannesburg (the policy's time zone): overdue there, though not yet by the UTC date."""
+    clock.now = datetime(2025, 3, 8, 23, 30, tzinfo=UTC)
+    assert references_on(approver.get("/?overdue=1").get_data(as_text=True)) == ["R-000102"]
+    page = f"/requests/{request_id(sessions, 'R-000102')}"
+    marker = '<span class="tag bad">overdue</span>'
+    assert marker in approver.get(page).get_data(as_text=True)
+    clock.now = datetime(2025, 3, 8, 21, 30, tzinfo=UTC)  # 23:30 on 8 March in Johannesburg
+    assert references_on(approver.get("/?overdue=1").get_data(as_text=True)) == []
+    assert marker not in approver.get(page).get_data(as_text=True)
 
 
 def test_the_request_page_shows_the_decision_its_clauses_facts_and_thread(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,10 +18,12 @@ from intake.decide import candidate_orders, request_facts
 from intake.extract import authentication, extract
 from intake.parse import parse_message
 from refund_intake import db
+from refund_intake.anonymise import REMOVED
 from refund_intake.commands import emit, open_database
 from refund_intake.config import Config
 from refund_intake.errors import ConfigError, NotFound
-from refund_intake.models import DecisionRecord, Order as OrderRow, Request
+from refund_intake.models import DecisionRecord, Request
+from refund_intake.models import Order as OrderRow
 from refund_intake.policies import read_policy
 from refund_intake.table import render
 from refund_intake.views import money_text
@@ -64,21 +67,27 @@ def orders_import(config: Config, args: argparse.Namespace) -> int:
     orders, errors = parse_orders_csv(text)
     _, sessions = open_database(config)
     with db.session_scope(sessions) as session:
-        created = sum(_upsert(session, order) for order in orders)
+        outcomes = Counter(_upsert(session, order) for order in orders)
     for error in errors:
         print(f"{args.file}: {error} (row skipped)")
-    print(f"{args.file}: {created} order(s) added, {len(orders) - created} updated, {len(errors)} row(s) skipped")
+    erased = (f", {outcomes['erased']} kept without the address (the customer was erased)"
+              if outcomes["erased"] else "")
+    print(f"{args.file}: {outcomes['added']} order(s) added, {outcomes['updated']} updated{erased}, "
+          f"{len(errors)} row(s) skipped")
     return 1 if errors else 0
 
 
-def _upsert(session: Session, order: Order) -> bool:
+def _upsert(session: Session, order: Order) -> str:
+    """added | updated | erased. An order whose customer was erased keeps no address or facts
+    when the shop's export brings them again: an erasure is not undone by the next import."""
     row = session.scalar(select(OrderRow).where(OrderRow.order_id == order.order_id))
-    created = row is None
+    outcome = "added" if row is None else "erased" if row.customer_email == REMOVED else "updated"
     row = row or OrderRow(order_id=order.order_id)
-    row.customer_email, row.amount, row.currency = order.customer_email.lower(), order.amount, order.currency
-    row.ordered_at, row.facts = order.ordered_at, dict(order.facts)
+    row.amount, row.currency, row.ordered_at = order.amount, order.currency, order.ordered_at
+    if outcome != "erased":
+        row.customer_email, row.facts = order.customer_email.lower(), dict(order.facts)
     session.add(row)
-    return created
+    return outcome
 
 
 def decide_one(config: Config | None, args: argparse.Namespace) -> int:

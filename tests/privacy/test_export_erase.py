@@ -158,3 +158,18 @@ def test_showing_a_request_or_message_from_the_cli_is_audited(world: World) -> N
         views = [(e.actor, e.request_id, e.detail["what"]) for e in session.scalars(
             select(AuditEvent).where(AuditEvent.action == "view").order_by(AuditEvent.id))]
     assert views == [(STAFF["viewer"], 1, "request R-000001"), (STAFF["viewer"], 1, f"message {message_id}")]
+
+
+def test_importing_the_orders_again_does_not_undo_an_erasure(
+        world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    assert world.cli("privacy", "erase", ALICE.email, "--yes", "--as", STAFF["admin"]).returncode == 0
+    capsys.readouterr()
+    world.import_orders(ALICE, BOB)  # the shop's next export still has her address
+    assert "0 order(s) added, 1 updated, 1 kept without the address (the customer was erased)" \
+        in capsys.readouterr().out
+    with world.sessions() as session:
+        orders = {o.order_id: o for o in session.scalars(select(Order))}
+    assert (orders[ALICE.order].customer_email, orders[ALICE.order].facts) == (REMOVED, {})
+    assert orders[ALICE.order].amount == Decimal("4500.00")
+    assert orders[BOB.order].customer_email == BOB.email.lower()
+    assert not in_file(world, ALICE.email)

@@ -10,11 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from decisions import Decision, Order, RequestFacts, decide, explain, parse_orders_csv
-from intake.decide import candidate_orders, request_facts
+from intake.decide import OrderBook, request_facts
 from intake.extract import authentication, extract
 from intake.parse import parse_message
 from refund_intake import db
@@ -178,10 +178,14 @@ def policy_simulate(config: Config, args: argparse.Namespace) -> int:
         query = select(Request).where(Request.kind == "refund").order_by(Request.id)
         if args.mailbox:
             query = query.where(Request.mailbox == args.mailbox)
-        for request in session.scalars(query):
+        # An anonymised request has lost the facts it was decided on: it cannot be decided again.
+        anonymised = session.scalar(select(func.count()).select_from(
+            query.where(Request.anonymised_at.is_not(None)).subquery())) or 0
+        orders = OrderBook(session)
+        for request in session.scalars(query.where(Request.anonymised_at.is_(None))):
             current = request.decisions[-1] if request.decisions else None
             facts = request_facts(request)
-            new = decide(facts, candidate_orders(session, facts), candidate)
+            new = decide(facts, orders.candidates(facts), candidate)
             before = (current.outcome, money_text(current.refund_amount, current.currency)) if current else (None, None)
             after = (new.outcome, money_text(new.refund_amount, new.currency))
             if before != after:
@@ -190,7 +194,9 @@ def policy_simulate(config: Config, args: argparse.Namespace) -> int:
                                 "amount_after": after[1], "currency": new.currency})
     table = render(changes, ("reference", "outcome_before", "amount_before", "outcome_after",
                              "amount_after", "currency"))
-    emit(args, changes, f"{table}\n{len(changes)} decision(s) would change under {candidate.name} {candidate.version}")
+    left_out = f" ({anonymised} anonymised request(s) left out)" if anonymised else ""
+    emit(args, changes, f"{table}\n{len(changes)} decision(s) would change under "
+                        f"{candidate.name} {candidate.version}{left_out}")
     return 0
 
 

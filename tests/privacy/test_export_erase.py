@@ -173,3 +173,16 @@ def test_importing_the_orders_again_does_not_undo_an_erasure(
     assert orders[ALICE.order].amount == Decimal("4500.00")
     assert orders[BOB.order].customer_email == BOB.email.lower()
     assert not in_file(world, ALICE.email)
+
+
+def test_policy_simulate_leaves_anonymised_requests_out(world: World) -> None:
+    """An erased request lost the facts it was decided on; deciding it again would only show a
+    change that means nothing."""
+    policy = str(Path(world.config.mailboxes[0].policy))
+    before = world.cli("policy", "simulate", policy)
+    assert before.returncode == 0 and "0 decision(s) would change" in before.stdout
+    assert world.cli("privacy", "erase", ALICE.email, "--yes", "--as", STAFF["admin"]).returncode == 0
+    after = world.cli("policy", "simulate", policy)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.splitlines()[-1].endswith(
+        "0 decision(s) would change under kreatorz 2024-11-11 (1 anonymised request(s) left out)")

@@ -10,7 +10,8 @@ envelope only, to the mailbox's own address in the same SMTP transaction. The se
 all recipients with one 250, so its acceptance is also a copy in our own mailbox.
 
 A draft still `sending` after sending_timeout_seconds lost its sender between the claim and the
-final commit. It is looked up by Message-ID in the mailbox's folders and the Sent folder: there
+final commit (a sender that is merely slow asks, just before DATA, whether its claim still
+stands, and sends nothing if recovery has taken the draft over). It is looked up by Message-ID in the mailbox's folders and the Sent folder: there
 means sent. Not there, with the journal copy, means the server never accepted it: it goes back
 to `approved` and is sent again. Without the journal copy (or on a Maildir mailbox) not there
 means failed as "delivery uncertain", for a person to check and resend (`queue resend ID`).
@@ -119,9 +120,14 @@ def _send(sessions: sessionmaker[Session], config: Config, draft_id: int, claime
         data = message_bytes(build_message(draft, clock()), smtputf8)
         sender, recipient, message_id = draft.from_address, draft.to_address, draft.message_id
     journal = _journal_address(config, mailbox)
-    attempt = deliver(config.smtp, sender, recipient, data, smtputf8, journal=journal)
+    attempt = deliver(config.smtp, sender, recipient, data, smtputf8, journal=journal,
+                      still_ours=lambda: _still_claimed(sessions, draft_id, claimed_at))
     log.info("draft %s (%s): %s: %s", draft_id, message_id, attempt.outcome, attempt.detail)
-    if attempt.outcome == "accepted":
+    if attempt.outcome == "withdrawn":
+        # This sender was slower than sending_timeout_seconds and recovery took the draft over:
+        # the reply is recovery's now, and this sender sent nothing.
+        log.warning("draft %s: taken over by recovery before DATA; not sent by this run", draft_id)
+    elif attempt.outcome == "accepted":
         problem = _save_copy(_imap(config, mailbox), data, clock())
         _mark_sent(sessions, draft_id, clock(), problem, "sent")
         report.sent.append(draft_id)
@@ -148,6 +154,13 @@ def _send(sessions: sessionmaker[Session], config: Config, draft_id: int, claime
             _audit(sessions, draft_id, "failed", {"error": detail})
         report.failed.append(draft_id)
     return attempt
+
+
+def _still_claimed(sessions: sessionmaker[Session], draft_id: int, claimed_at: datetime) -> bool:
+    """Does this sender's claim still stand (no recovery run has restamped it)?"""
+    with sessions() as session:
+        return session.scalar(select(Draft.id).where(
+            Draft.id == draft_id, Draft.state == "sending", Draft.sending_since == claimed_at)) is not None
 
 
 def backoff(base_seconds: int, attempts: int) -> timedelta:

@@ -4,7 +4,8 @@ The outcome is a value, not an exception, because the outbox does something diff
 each: `accepted` (the server took it), `temporary` (4xx, connection refused, timeout: retry
 later), `permanent` (5xx for this message: staff must look), `uncertain` (the connection
 broke after the message was transmitted, so the server may have taken it: never retried
-automatically) and `setup` (our own TLS, password or login is wrong: no draft is blamed).
+automatically), `setup` (our own TLS, password or login is wrong: no draft is blamed) and
+`withdrawn` (`still_ours` said no just before DATA: the message was not sent).
 TLS is never given up for plaintext: a server without STARTTLS is a setup error.
 
 `journal` is an extra envelope recipient (the mailbox's own address, no header names it) given
@@ -13,9 +14,11 @@ in the same transaction, so the one 250 that accepts the reply also delivers our
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from refund_intake.config import SmtpSettings
@@ -24,7 +27,7 @@ from refund_intake.errors import SecretError
 
 @dataclass(frozen=True)
 class Attempt:
-    outcome: str  # accepted | temporary | permanent | uncertain | setup
+    outcome: str  # accepted | temporary | permanent | uncertain | setup | withdrawn
     detail: str
 
 
@@ -43,7 +46,10 @@ def tls_context(settings: SmtpSettings) -> ssl.SSLContext:
 
 
 def deliver(settings: SmtpSettings, sender: str, recipient: str, data: bytes,
-            smtputf8: bool = False, journal: str | None = None) -> Attempt:
+            smtputf8: bool = False, journal: str | None = None,
+            still_ours: Callable[[], bool] | None = None) -> Attempt:
+    """`still_ours`, asked just before DATA: may this sender still send? (The outbox checks that
+    recovery has not taken over a reply whose sender was slower than sending_timeout_seconds.)"""
     where = f"SMTP {settings.host}:{settings.port}"
     try:
         client = _connect(settings, where)
@@ -51,7 +57,7 @@ def deliver(settings: SmtpSettings, sender: str, recipient: str, data: bytes,
         return failed.attempt
     try:
         _login(client, settings, where)
-        return _transfer(client, sender, recipient, data, smtputf8, journal)
+        return _transfer(client, sender, recipient, data, smtputf8, journal, still_ours)
     except _Failed as failed:
         return failed.attempt
     finally:
@@ -114,7 +120,8 @@ def _login(client: smtplib.SMTP, settings: SmtpSettings, where: str) -> None:
 
 
 def _transfer(client: smtplib.SMTP, sender: str, recipient: str, data: bytes,
-              smtputf8: bool, journal: str | None = None) -> Attempt:
+              smtputf8: bool, journal: str | None = None,
+              still_ours: Callable[[], bool] | None = None) -> Attempt:
     try:
         client.ehlo_or_helo_if_needed()
         if smtputf8 and not client.has_extn("smtputf8"):
@@ -134,6 +141,10 @@ def _transfer(client: smtplib.SMTP, sender: str, recipient: str, data: bytes,
                                f"RCPT TO {journal} (the journal copy) refused: {code} {_text(reply)}")
     except (OSError, smtplib.SMTPException) as exc:
         return Attempt("temporary", f"SMTP conversation broke before the message was sent: {_describe(exc)}")
+    if still_ours is not None and not still_ours():
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            client.rset()
+        return Attempt("withdrawn", "not sent: another run took this reply over before DATA")
     try:
         code, reply = client.data(data)
     except smtplib.SMTPDataError as exc:

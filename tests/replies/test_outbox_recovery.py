@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from refund_intake.models import AuditEvent, Draft
+from replies import outbox
 from replies.mime import build_message, message_bytes
 from replies.outbox import UNCERTAIN, send_due
 from tests.replies.builders import ACCOUNTS
@@ -198,3 +199,22 @@ def test_a_sender_killed_after_the_server_accepted_never_sends_twice(
     assert [d.state for d in others] == ["sent"] * 3 and len(ids) == 4
     assert first not in sent_folder_ids(mailbox_user)  # the sender died before its APPEND...
     assert sorted(inbox_ids(mailbox_user)) == sorted(sent_ids)  # ...but the journal copy is there
+
+
+def test_a_slow_sender_whose_reply_recovery_took_over_sends_nothing(
+        tmp_path: Path, db_url: str, sessions: sessionmaker[Session], smtp_server: SmtpServer,
+        dovecot: Dovecot, mailbox_user: MailUser) -> None:
+    """A sender still alive after sending_timeout_seconds races the recovery that took its draft
+    over; it asks just before DATA whether its claim still stands, and sends nothing."""
+    config = outbox_config(tmp_path, db_url, smtp_server, mailbox_user)
+    ack_id, _ = approved_drafts(sessions, config)
+    assert outbox._claim(sessions, ack_id, T0)
+    taken_over = T0 + timedelta(minutes=2)  # recovery restamped the claim meanwhile
+    force(sessions, ack_id, sending_since=taken_over)
+    report = outbox.SendReport()
+    attempt = outbox._send(sessions, config, ack_id, T0, lambda: T0, report)
+    assert attempt.outcome == "withdrawn"
+    assert smtp_server.messages == []
+    assert (draft(sessions, ack_id).state, draft(sessions, ack_id).sending_since) == ("sending", taken_over)
+    assert (report.sent, report.failed, report.retrying) == ([], [], [])
+    assert outbox._claim(sessions, ack_id, T0) is False  # and nobody else sends it meanwhile

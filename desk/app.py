@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from desk import display
+from desk.throttle import SignInThrottle
 from refund_intake.config import Config, WebSettings
 from refund_intake.errors import ConfigError, SecretError
 
@@ -49,6 +50,7 @@ class Desk:
     config: Config
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime]
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)
 
 
 def desk() -> Desk:
@@ -72,8 +74,9 @@ def create_app(config: Config, sessions: sessionmaker[Session], *, secret_key: s
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     app.session_interface = _CookieFollowsScheme()
-    # Behind the TLS reverse proxy the README asks for, trust its X-Forwarded-Proto (one hop).
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=0)  # type: ignore[method-assign]
+    # Behind the TLS reverse proxy the README asks for, trust its X-Forwarded-Proto and -For (one
+    # hop): the client address is what sign-in throttling counts per client.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=0)  # type: ignore[method-assign]
     app.extensions["desk"] = Desk(config, sessions, clock or (lambda: datetime.now(UTC)))
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(views.blueprint)

@@ -33,6 +33,7 @@ blueprint = Blueprint("auth", __name__)
 
 StaffView = Callable[..., Any]
 WRONG_LOGIN = "Wrong email or password."
+TOO_MANY = "Too many failed sign-ins. Try again in {minutes} minute(s)."
 
 
 def csrf_token() -> str:
@@ -64,6 +65,13 @@ def login() -> Any:
         return render_template("login.html", email="")
     email = request.form.get("email", "").strip()
     password = request.form.get("password", "")
+    client, now, throttle = request.remote_addr or "?", desk().clock(), desk().throttle
+    wait = throttle.wait(email, client, now)
+    if wait is not None:
+        minutes = max(1, -(-int(wait.total_seconds()) // 60))
+        log.warning("sign-in refused without checking: too many failures (client %s)", client)
+        return render_template("login.html", email=email,
+                               error=TOO_MANY.format(minutes=minutes)), 429
     staff_id = None
     with session_scope(desk().sessions) as db:
         staff = staff_accounts.authenticate(db, email, password)  # None unless active and right
@@ -71,9 +79,11 @@ def login() -> Any:
             approval.audit(db, staff.email, "sign_in")
             staff_id = staff.id
     if staff_id is None:
+        throttle.failed(email, client, now)
         # The typed email is not logged: people sometimes type a password into that field.
         log.info("refused a sign-in attempt")
         return render_template("login.html", email=email, error=WRONG_LOGIN), 401
+    throttle.succeeded(email)
     session.clear()  # a fresh session (and CSRF token) after sign-in: no fixation
     session.permanent = True
     session["staff_id"] = staff_id

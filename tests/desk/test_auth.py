@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -132,3 +135,35 @@ def test_a_sign_in_is_audited_and_the_login_page_then_leads_to_the_queue(
     assert (STAFF["approver"], "sign_in", None, None) in audit_trail(sessions)
     response = approver.get("/login")
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_repeated_wrong_passwords_lock_the_address_for_a_while(client: FlaskClient, clock: Clock) -> None:
+    start = clock.now
+    for _ in range(5):
+        assert sign_in_status(client, STAFF["approver"], "not the password") == 401
+    # The right password is not even checked now, and the page says how long to wait.
+    response = post_login(client, STAFF["approver"], PASSWORD)
+    assert response.status_code == 429
+    assert "Too many failed sign-ins. Try again in 15 minute(s)." in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # not signed in
+    # Another address from another client is not affected.
+    other = client.application.test_client()
+    assert sign_in_status(other, STAFF["viewer"], PASSWORD, client_address="192.0.2.7") == 302
+    clock.now = start + timedelta(minutes=15, seconds=1)
+    assert sign_in_status(client, STAFF["approver"], PASSWORD) == 302
+
+
+def test_one_client_guessing_many_addresses_is_slowed_too(client: FlaskClient) -> None:
+    for index in range(20):
+        assert sign_in_status(client, f"guess{index}@kreatorz.co.za", "x") == 401
+    assert sign_in_status(client, STAFF["approver"], PASSWORD) == 429
+
+
+def post_login(client: FlaskClient, email: str, password: str, client_address: str = "127.0.0.1") -> Any:
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": client_address})
+
+
+def sign_in_status(client: FlaskClient, email: str, password: str, client_address: str = "127.0.0.1") -> int:
+    return int(post_login(client, email, password, client_address).status_code)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import signal
 import sys
 
 from refund_intake.config import Config
 from refund_intake.errors import ConfigError
+
+THREADS = 8  # requests served at once; each holds one database session while it runs
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,7 +25,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def web_serve(config: Config, args: argparse.Namespace) -> int:
     # Imported here so that every other command starts without loading Flask.
-    from werkzeug.serving import make_server
+    from waitress import create_server
 
     from desk.app import create_app
     from refund_intake.commands import open_database
@@ -39,14 +42,20 @@ def web_serve(config: Config, args: argparse.Namespace) -> int:
     host = args.bind or config.web.bind
     port = args.port or config.web.port
     try:
-        server = make_server(host, port, app, threaded=True)
+        server = create_server(app, host=host, port=port, threads=THREADS, ident="refund-intake",
+                               clear_untrusted_proxy_headers=False)
     except OSError as exc:
         raise ConfigError(f"web: cannot listen on {host}:{port}: {exc.strerror}") from exc
-    print(f"staff web page on http://{host}:{server.server_port}/ (Ctrl-C stops it)", flush=True)
+    print(f"staff web page on http://{host}:{server.effective_port}/ (Ctrl-C stops it)", flush=True)
+    signal.signal(signal.SIGTERM, _stop)  # systemctl stop: end like Ctrl-C, exit 0
     try:
-        server.serve_forever()
+        server.run()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        server.close()
     return 0
+
+
+def _stop(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt

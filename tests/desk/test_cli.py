@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 import urllib.request
 
 import pytest
@@ -37,7 +39,16 @@ def test_with_dev_secret_web_warns_and_serves_the_login_page(config: Config) -> 
         with urllib.request.urlopen(f"http://{LOOPBACK}:{port}/login", timeout=10) as response:
             assert response.status == 200
             assert "script-src 'none'" in response.headers["Content-Security-Policy"]
-    finally:
+            assert response.headers["Server"] == "refund-intake"  # waitress, not werkzeug's dev server
+        # A browser keeps its connection open; SIGTERM (systemctl stop) still ends it at once.
+        idle = socket.create_connection((LOOPBACK, port), timeout=10)
+        started = time.monotonic()
         server.terminate()
         _, errors = server.communicate(timeout=10)
+        idle.close()
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == 0, errors
+    assert time.monotonic() - started < 5
     assert "warning: --dev-secret" in errors

@@ -67,7 +67,9 @@ def _read_many(raws: list[bytes], settings: IntakeSettings, language: str) -> li
 
 
 def _die_with(parent: int) -> None:
-    """In a worker: be killed when the poller dies (a poller killed with -9 leaves no workers)."""
+    """In a worker: be killed when the poller dies (a poller killed with -9 leaves no workers).
+    Ctrl-C reaches the whole process group: the poller handles it, the workers ignore it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)

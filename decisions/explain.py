@@ -55,7 +55,7 @@ def explain(decision: Decision) -> str:
         lines.append(f"Note: {decision.note}")
     trace = decision.trace
     if any(result.code in _HELD_CODES for result in trace):
-        return "\n".join(lines + ["", "No rule was run: that comes once this is resolved."]) + "\n"
+        return "\n".join([*lines, "", "No rule was run: that comes once this is resolved."]) + "\n"
     why = [r for r in trace if r.effect != "none"]
     amount = [
         r for r in trace if r.effect == "none" and r.verdict == "hit" and r.code in _AMOUNT_CODES

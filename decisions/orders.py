@@ -91,7 +91,7 @@ def _check_unique(order_id: str, line: int, first_line: dict[str, int]) -> None:
 def _read_row(columns: list[str], cells: list[str]) -> Order:
     if len(cells) != len(columns):
         raise RowError(f"expected {len(columns)} cells, found {len(cells)}")
-    values = {name: cell.strip() for name, cell in zip(columns, cells)}
+    values = {name: cell.strip() for name, cell in zip(columns, cells, strict=True)}
     for name in REQUIRED_COLUMNS:
         if not values[name]:
             raise RowError(f"{name}: empty")

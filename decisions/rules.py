@@ -19,8 +19,7 @@ from decisions.spec import Spec
 
 KINDS: dict[str, Any] = {
     kind.kind: kind
-    for kind in (Window, FactIs, Evidence, Always, Lookup)
-    + (Prorate, ProrateTime, Share, Withhold, BaseAmount)
+    for kind in (Window, FactIs, Evidence, Always, Lookup, Prorate, ProrateTime, Share, Withhold, BaseAmount)
 }
 EFFECTS = ("approve", "deny", "review", "needs_info", "none")
 UNKNOWN_EFFECTS = ("review", "needs_info")

@@ -110,7 +110,7 @@ def html_to_text(html: str) -> str:
     converter.body_width = 0
     try:
         return converter.handle(html).strip()
-    except Exception:  # html2text can trip on pathological markup; fall back to stripping tags
+    except Exception:  # noqa: BLE001 - html2text can trip on pathological markup; fall back to stripping tags
         return re.sub(r"<[^>]*>", " ", html)
 
 

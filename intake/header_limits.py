@@ -33,7 +33,8 @@ def bounded_headers(raw: bytes, wanted: frozenset[bytes], problems: list[str]) -
         problems.append(f"header block of {end} bytes: only the headers intake reads were parsed")
     kept: list[bytes] = []
     budget = MAX_BLOCK
-    for field in fields:
+    for whole in fields:
+        field = whole
         if len(field) > MAX_FIELD:
             name = _name(field).decode("ascii", "replace")
             problems.append(f"header {name} of {len(field)} bytes cut to {MAX_FIELD}")

@@ -6,7 +6,7 @@ import logging
 import socket
 import ssl
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from imapclient import IMAPClient
@@ -98,9 +98,9 @@ class ImapSource:
             raw = data.get(b"BODY[]") or b""
             received = data.get(b"INTERNALDATE")
             if not isinstance(received, datetime):
-                received = datetime.now(timezone.utc)
+                received = datetime.now(UTC)
             elif received.tzinfo is None:
-                received = received.replace(tzinfo=timezone.utc)
+                received = received.replace(tzinfo=UTC)
             self.bodies_fetched += 1
             yield Fetched(self.folder.name, self.folder.uidvalidity, uid, None, raw, received)
 
@@ -162,7 +162,7 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     text = str(exc)
-    if text.startswith("b'") or text.startswith('b"'):
+    if text.startswith(("b'", 'b"')):
         text = text[2:-1]
     return text or type(exc).__name__
 
@@ -170,5 +170,5 @@ def _describe(exc: BaseException) -> str:
 def _quietly_logout(client: IMAPClient) -> None:
     try:
         client.logout()
-    except Exception as exc:  # closing errors are logged, not raised
+    except Exception as exc:  # noqa: BLE001 - closing errors are logged, not raised
         log.debug("IMAP logout failed: %s", exc)

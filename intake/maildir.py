@@ -5,7 +5,7 @@ from __future__ import annotations
 import mailbox
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from intake.source import Fetched
@@ -48,5 +48,5 @@ class MaildirSource:
 def delivery_time(file: Path) -> datetime:
     head = file.name.split(".", 1)[0]
     if head.isdigit():
-        return datetime.fromtimestamp(int(head), tz=timezone.utc)
-    return datetime.fromtimestamp(os.stat(file).st_mtime, tz=timezone.utc)
+        return datetime.fromtimestamp(int(head), tz=UTC)
+    return datetime.fromtimestamp(os.stat(file).st_mtime, tz=UTC)

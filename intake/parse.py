@@ -14,7 +14,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import mailparser
 
@@ -64,7 +64,7 @@ class ParsedMessage:
 
 
 def quarantined(reason: str, problems: tuple[str, ...] = ()) -> ParsedMessage:
-    return ParsedMessage(usable=False, problems=problems + (reason,), quarantine_reason=reason)
+    return ParsedMessage(usable=False, problems=(*problems, reason), quarantine_reason=reason)
 
 
 def parse_message(raw: bytes, max_parts: int = 1000) -> ParsedMessage:
@@ -110,9 +110,9 @@ def _refuse_early(raw: bytes) -> str | None:
         return "not an RFC 822 message: an Outlook .msg (OLE) file"
     first_line = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
     name = first_line.split(b":", 1)[0]
-    if b":" not in first_line or not name or any(c <= 32 or c > 126 for c in name):
-        if not first_line.startswith(b"From "):  # mbox separator line is tolerated
-            return "not an RFC 822 message: no header block at the start"
+    no_header = b":" not in first_line or not name or any(c <= 32 or c > 126 for c in name)
+    if no_header and not first_line.startswith(b"From "):  # mbox separator line is tolerated
+        return "not an RFC 822 message: no header block at the start"
     return None
 
 
@@ -121,11 +121,11 @@ def _parse_with_mailparser(
 ) -> tuple[email.message.Message | None, datetime | None]:
     try:
         mail = mailparser.parse_from_bytes(raw)
-    except Exception as exc:  # mail-parser raises many kinds on bad MIME; we fall back below
+    except Exception as exc:  # noqa: BLE001 - mail-parser raises many kinds on bad MIME; we fall back below
         problems.append(f"mail-parser failed: {type(exc).__name__}: {exc}"[:300])
         try:
             return email.message_from_bytes(raw), None
-        except Exception as fallback_exc:
+        except Exception as fallback_exc:  # noqa: BLE001 - recorded; the message is quarantined
             problems.append(f"stdlib parser failed: {fallback_exc}"[:300])
             return None, None
     for defect in mail.defects_categories or ():
@@ -167,8 +167,8 @@ def _address(value: str) -> tuple[str | None, str | None]:
 def _recipients(headers: dict[str, str]) -> list[str]:
     fields = [headers.get(k, "") for k in ("to", "cc", "delivered-to", "x-original-to", "envelope-to")]
     found: list[str] = []
-    for _, address in email.utils.getaddresses([f for f in fields if f]):
-        address = address.strip().lower()
+    for _, given in email.utils.getaddresses([f for f in fields if f]):
+        address = given.strip().lower()
         if "@" in address and address not in found:
             found.append(address)
     return found
@@ -181,8 +181,8 @@ def _msgid(value: str | None) -> str | None:
 
 def _msgids(value: str) -> list[str]:
     ids = []
-    for token in value.replace(",", " ").split():
-        token = token.strip()
+    for word in value.replace(",", " ").split():
+        token = word.strip()
         if token.startswith("<") and token.endswith(">") and len(token) > 2:
             ids.append(token)
     if not ids and value.strip() and "@" in value and " " not in value.strip():
@@ -196,7 +196,7 @@ def _parse_date(value: str, problems: list[str]) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         problems.append(f"unreadable Date header: {value[:80]!r}")
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class _Body:
@@ -225,7 +225,7 @@ class _Body:
                 return
             try:
                 self._take(part)
-            except Exception as exc:  # one broken part must not lose the others
+            except Exception as exc:  # noqa: BLE001 - one broken part must not lose the others
                 self.problems.append(f"part {self.seen} unreadable: {type(exc).__name__}: {exc}"[:300])
 
     def _take(self, part: email.message.Message) -> None:

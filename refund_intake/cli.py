@@ -7,11 +7,18 @@ import sys
 from collections.abc import Callable, Sequence
 
 from desk import cli as desk_cli
-from refund_intake import __version__, commands, decision_commands, logs, ops_commands, privacy_commands
-from refund_intake.logs import LOG_FORMATS
-from replies import cli as replies_cli
+from refund_intake import (
+    __version__,
+    commands,
+    decision_commands,
+    logs,
+    ops_commands,
+    privacy_commands,
+)
 from refund_intake.config import CONFIG_ENV, config_path, load_config
 from refund_intake.errors import ConfigError, RefundIntakeError
+from refund_intake.logs import LOG_FORMATS
+from replies import cli as replies_cli
 
 Handler = Callable[..., int]
 

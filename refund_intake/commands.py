@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -20,8 +20,13 @@ from refund_intake.policies import policies_by_mailbox
 from refund_intake.table import render
 from refund_intake.vault import load_vault, open_vault, unseal
 from refund_intake.views import (
-    MESSAGE_COLUMNS, QUARANTINE_COLUMNS, REQUEST_COLUMNS, message_detail, message_row,
-    quarantine_row, request_row,
+    MESSAGE_COLUMNS,
+    QUARANTINE_COLUMNS,
+    REQUEST_COLUMNS,
+    message_detail,
+    message_row,
+    quarantine_row,
+    request_row,
 )
 from replies.render import check_templates
 
@@ -217,7 +222,7 @@ def _message(session: Session, key: str) -> Message:
 
 def _date_arg(value: str, name: str) -> datetime:
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
     except ValueError as exc:
         raise ConfigError(f"{name}: expected a date like 2026-11-01, got {value!r}") from exc
 

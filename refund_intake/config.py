@@ -303,10 +303,7 @@ def _imap(table: Table, base: Path) -> ImapSettings:
     port = table.int("port", 993 if security == "tls" else 143, minimum=1)
     username = table.str("username", REQUIRED)
     auth = table.choice("auth", AUTH_MODES, "password")
-    if auth == "xoauth2":
-        secret = _token(table, base)
-    else:
-        secret = _secret(table, base, required=True)
+    secret = _token(table, base) if auth == "xoauth2" else _secret(table, base, required=True)
     timeout = table.int("timeout", 30, minimum=1)
     folders = table.strings("folders", ("INBOX",))
     batch_size = table.int("batch_size", 100, minimum=1)

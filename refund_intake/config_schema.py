@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+
 class Table:
     """A TOML table being validated; every problem is reported with file and key path."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -60,7 +60,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
 def remind_command(config: Config, args: argparse.Namespace) -> int:
     _, sessions = open_database(config)
     with db.session_scope(sessions) as session:
-        outcome, text = remind(session, config, datetime.now(timezone.utc), dry_run=args.dry_run)
+        outcome, text = remind(session, config, datetime.now(UTC), dry_run=args.dry_run)
     print(text + f"\n({outcome})")
     return 1 if outcome.startswith("not sent:") else 0
 
@@ -69,7 +69,7 @@ def remind_job(sessions: sessionmaker[Session], config: Config) -> None:
     """Hourly in the service; the digest itself goes out at most once a day."""
     try:
         with db.session_scope(sessions) as session:
-            outcome, _ = remind(session, config, datetime.now(timezone.utc))
+            outcome, _ = remind(session, config, datetime.now(UTC))
     except RefundIntakeError as exc:
         log.error("reminder: %s", exc)
         return
@@ -81,7 +81,7 @@ def status(config: Config, args: argparse.Namespace) -> int:
     _, sessions = open_database(config)
     with db.session_scope(sessions) as session:
         mailboxes = [_mailbox_health(session, m.name) for m in config.mailboxes]
-        counts = _counts(session, local_dates(config, datetime.now(timezone.utc)))
+        counts = _counts(session, local_dates(config, datetime.now(UTC)))
     healthy = all(m["healthy"] for m in mailboxes) and counts["outbox_failed"] == 0
     data = {"healthy": healthy, "mailboxes": mailboxes, **counts}
     table = render(mailboxes, ("mailbox", "healthy", "last_success_at", "last_poll_at", "last_error"),

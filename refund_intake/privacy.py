@@ -242,7 +242,7 @@ def _message_export(message: Message, vault: Vault | None, include_content: bool
     if include_content:
         raw = unseal(vault, message.raw.content, message.raw.key_id) if message.raw else None
         row["raw_base64"] = _b64(raw)
-        for shown, attachment in zip(row["attachments"], message.attachments):
+        for shown, attachment in zip(row["attachments"], message.attachments, strict=True):
             shown["content_base64"] = _b64(unseal(vault, attachment.content, attachment.key_id))
     return row
 

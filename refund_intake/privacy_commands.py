@@ -26,8 +26,7 @@ from refund_intake.errors import ActionRefused, ConfigError, NotFound, RefundInt
 from refund_intake.models import Request
 from refund_intake.vault import new_key, open_vault, rekey
 from replies.approval import audit, require_role
-from replies.commands import STAFF_ENV
-from replies.commands import acting_staff
+from replies.commands import STAFF_ENV, acting_staff
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 24 * 3600

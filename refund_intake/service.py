@@ -7,7 +7,7 @@ import signal
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
@@ -53,10 +53,10 @@ def run_jobs(jobs: Sequence[Job], stop: threading.Event | None = None) -> int:
     jobs in flight finish their current batch before the process exits 0.
     """
     stop = stop or threading.Event()
-    scheduler = BackgroundScheduler(timezone=timezone.utc)
+    scheduler = BackgroundScheduler(timezone=UTC)
     for job in jobs:
         scheduler.add_job(job.function, "interval", args=job.args, id=job.id, seconds=job.seconds,
-                          next_run_time=datetime.now(timezone.utc), max_instances=1, coalesce=True)
+                          next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.warning("signal %s: finishing the batch in flight, then stopping", signum)

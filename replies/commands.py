@@ -78,7 +78,7 @@ def queue_show(config: Config, args: argparse.Namespace) -> int:
                                      .order_by(AuditEvent.id))]}
     lines = [f"{k}: {v}" for k, v in data.items() if k not in ("text", "history")]
     lines += [f"history: {e['at']} {e['actor']} {e['action']}" for e in data["history"]]
-    emit(args, data, "\n".join(lines + ["", data["text"]]))
+    emit(args, data, "\n".join([*lines, "", data["text"]]))
     return 0
 
 

@@ -5,8 +5,6 @@ Revises: 0003
 Create Date: 2026-11-22
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 revision = '0004'
 down_revision = '0003'

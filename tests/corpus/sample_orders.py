@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-ORDER_COLUMNS = (
-    "order_id,customer_email,amount,currency,ordered_at,service_type,is_package,web_based,"
-    "service_url,recurring,billing_basis,service_started_at,period_start,period_end,"
-    "last_payment_at,last_payment_amount,work_commenced,ip_created,final_approval_given,"
-    "printing_started,services_rendered,hours_included,hours_worked,chargeback_failed,"
-    "p2p_distributed"
-).split(",")
+ORDER_COLUMNS = ["order_id", "customer_email", "amount", "currency", "ordered_at", "service_type", "is_package", "web_based", "service_url", "recurring", "billing_basis", "service_started_at", "period_start", "period_end", "last_payment_at", "last_payment_amount", "work_commenced", "ip_created", "final_approval_given", "printing_started", "services_rendered", "hours_included", "hours_worked", "chargeback_failed", "p2p_distributed"]
 
 # One line per order, fields in ORDER_COLUMNS order after the first five; "" = unknown.
 # The comment says which Kreatorz rule the order is there to exercise.

@@ -274,7 +274,7 @@ def test_malformed_bytes_are_broken_as_described() -> None:
     assert read("outlook_item.msg").startswith(bytes.fromhex("D0CF11E0A1B11AE1"))
     assert read("empty.eml") == b""
     assert b"\r\n\r\n" not in read("headers_only.eml")
-    assert re.search(rb"^Subject: [^\r]*[\x80-\xff]", read("raw_8bit_headers.eml"), re.M)
+    assert re.search(rb"^Subject: [^\r]*[\x80-\xff]", read("raw_8bit_headers.eml"), re.MULTILINE)
     assert b"\nDate:" not in read("missing_date.eml")
     assert b"\nMessage-ID:" not in read("missing_message_id.eml")
     assert not read("truncated_mid_base64.eml").endswith(b"\n")

@@ -157,7 +157,7 @@ def test_mail_in_decided_drafted_approved_in_the_browser_sent_once(
         web.wait(timeout=10)
         service.send_signal(signal.SIGTERM)
         started = time.monotonic()
-        out, err = service.communicate(timeout=30)
+        _out, err = service.communicate(timeout=30)
     assert service.returncode == 0, err
     assert time.monotonic() - started < 15, "SIGTERM stops the service within seconds"
     assert "Traceback" not in err

@@ -61,10 +61,11 @@ def test_sample_message(demo: dict, entry: dict) -> None:
 
 def test_decisions_in_order(demo: dict) -> None:
     """Each customer message decides again; the n-th message of a thread made the n-th decision."""
+    from sqlalchemy import select
+
     from refund_intake.config import load_config
     from refund_intake.db import make_engine, session_factory
     from refund_intake.models import Message
-    from sqlalchemy import select
 
     engine = make_engine(load_config(demo["config"]).database_url)
     with session_factory(engine)() as session:

@@ -5,7 +5,7 @@ none stops the batch."""
 from __future__ import annotations
 
 import tomllib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from tests.servers import MailUser
 pytestmark = pytest.mark.dovecot
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "malformed"
 MANIFEST = tomllib.loads((CORPUS / "manifest.toml").read_text())["message"]
-START = datetime(2026, 11, 10, 8, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
 
 
 def corpus_bytes(entry: dict) -> bytes:

@@ -25,7 +25,7 @@ def test_plain_message() -> None:
 
 def test_raw_8bit_header_is_decoded_not_leaked() -> None:
     raw = msg(BASE.replace("Subject: Refund", "Subject: remboursement d\xe9j\xe0 pay\xe9") + "\n")
-    raw = raw.replace("d\xe9j\xe0 pay\xe9".encode("utf-8"), "d\xe9j\xe0 pay\xe9".encode("latin-1"))
+    raw = raw.replace("d\xe9j\xe0 pay\xe9".encode(), "d\xe9j\xe0 pay\xe9".encode("latin-1"))
     parsed = parse_message(raw)
     assert parsed.subject == "remboursement déjà payé"
     assert "\\udc" not in repr(parsed.subject) and "\ufffd" not in parsed.subject

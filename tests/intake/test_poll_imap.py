@@ -17,7 +17,14 @@ from refund_intake.db import make_engine, session_factory
 from refund_intake.locks import mailbox_lock
 from refund_intake.models import Message
 from tests.intake.imap_setup import (
-    BASE_TIME, POLICY, fill, message_counts, request_mail, run_cli, start_cli, write_config,
+    BASE_TIME,
+    POLICY,
+    fill,
+    message_counts,
+    request_mail,
+    run_cli,
+    start_cli,
+    write_config,
 )
 from tests.servers import MailUser
 

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs
 
 import pytest
@@ -25,9 +26,9 @@ TOKENS = {"good-token": "accounts"}  # token -> the user it belongs to
 class Introspection(BaseHTTPRequestHandler):
     """RFC 7662 token introspection: is this token active, and whose is it."""
 
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
         token = parse_qs(body).get("token", [""])[0] or self.headers.get("Authorization", "").removeprefix("Bearer ")
         Introspection.seen.append(token)

@@ -152,7 +152,7 @@ def test_sealed_blobs_name_their_key_and_detect_tampering() -> None:
 def test_key_material_is_checked_and_never_read_from_the_config_file(tmp_path: Path) -> None:
     secret = Secret(env=None, file=tmp_path / "key", key_path="privacy", file_key="encryption_key_file")
     (tmp_path / "key").write_text("not-a-key\n")
-    with pytest.raises(ConfigError, match="key 1 in .* is not 32 bytes"):
+    with pytest.raises(ConfigError, match=r"key 1 in .* is not 32 bytes"):
         load_vault(PrivacySettings(encryption_key=secret))
     (tmp_path / "key").write_text(f"{KEY_A},\n{KEY_B}\n")
     vault = load_vault(PrivacySettings(encryption_key=secret))
@@ -168,7 +168,7 @@ path = "md"
 [privacy]
 encryption_key = "{KEY_A}"
 """)
-    with pytest.raises(ConfigError, match="privacy.encryption_key: keys are not read from the config file"):
+    with pytest.raises(ConfigError, match=r"privacy\.encryption_key: keys are not read from the config file"):
         load_config(config)
 
 

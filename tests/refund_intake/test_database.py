@@ -21,8 +21,14 @@ from sqlalchemy.exc import StatementError
 from intake.ingest import ingest
 from intake.source import Fetched
 from refund_intake.config import Config, load_config
-from refund_intake.db import (begin_write, make_engine, number_new_rows, session_factory,
-                               session_scope, upgrade)
+from refund_intake.db import (
+    begin_write,
+    make_engine,
+    number_new_rows,
+    session_factory,
+    session_scope,
+    upgrade,
+)
 from refund_intake.errors import LockBusy
 from refund_intake.locks import mailbox_lock
 from refund_intake.models import Base, Message, NulFree, Order, Request

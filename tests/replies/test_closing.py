@@ -3,7 +3,7 @@ when the customer writes back."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -47,7 +47,7 @@ def test_answer_sent_closes_and_a_reply_reopens(tmp_path: Path, smtp_server: Smt
              "Message-ID: <why@example.org>\r\n\r\nI do not agree.\r\n").encode()
     with sessions.begin() as session:
         ingest(session, config.intake, config.mailboxes[0],
-               Fetched("INBOX", None, None, "reply-key", reply, datetime.now(timezone.utc)))
+               Fetched("INBOX", None, None, "reply-key", reply, datetime.now(UTC)))
     with sessions() as session:
         request = session.scalar(select(Request).where(Request.reference == "R-000006"))
         assert (request.status, request.closed_at) == ("open", None)

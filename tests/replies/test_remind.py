@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
+from decisions import parse_orders_csv
 from intake.poll import PollContext, poll_all
 from refund_intake.config import load_config
 from refund_intake.db import make_engine, session_factory, upgrade
 from refund_intake.decision_commands import _upsert
 from refund_intake.policies import policies_by_mailbox
-from decisions import parse_orders_csv
 from replies.remind import remind
 from tests.servers import SmtpServer
 
@@ -51,7 +51,7 @@ def run_remind(config_path: Path, now: datetime, dry_run: bool = False) -> tuple
 
 def test_digest_is_sent_once_a_day(tmp_path: Path, smtp_server: SmtpServer) -> None:
     config = demo_with_smtp(tmp_path, smtp_server, "refunds-team@kreatorz.co.za")
-    now = datetime(2026, 11, 17, 7, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 17, 7, 0, tzinfo=UTC)
     outcome, text = run_remind(config, now, dry_run=True)
     assert outcome.startswith("not sent") and smtp_server.messages == []
     # R-000002 (received 5 Nov) had to be answered by 10 Nov: overdue on the 17th
@@ -81,7 +81,7 @@ def test_nothing_to_remind_sends_nothing(tmp_path: Path, smtp_server: SmtpServer
         for draft in session.query(Draft):
             draft.state = "rejected"
     engine.dispose()
-    outcome, _ = run_remind(config_path, datetime(2026, 11, 17, 7, 0, tzinfo=timezone.utc))
+    outcome, _ = run_remind(config_path, datetime(2026, 11, 17, 7, 0, tzinfo=UTC))
     assert outcome == "nothing to remind" and smtp_server.messages == []
 
 
@@ -89,8 +89,8 @@ def test_overdue_is_judged_on_the_policys_calendar(tmp_path: Path, smtp_server: 
     """23:30 UTC on 10 November is already 11 November in Johannesburg (the Kreatorz policy's
     zone): R-000002, due on the 10th, is overdue there, though the UTC date is still the 10th."""
     config = demo_with_smtp(tmp_path, smtp_server, None)
-    _, text = run_remind(config, datetime(2026, 11, 10, 23, 30, tzinfo=timezone.utc), dry_run=True)
+    _, text = run_remind(config, datetime(2026, 11, 10, 23, 30, tzinfo=UTC), dry_run=True)
     overdue = text.split("Due today or tomorrow")[0]
     assert "R-000002  due 2026-11-10" in overdue
-    _, text = run_remind(config, datetime(2026, 11, 10, 21, 30, tzinfo=timezone.utc), dry_run=True)
+    _, text = run_remind(config, datetime(2026, 11, 10, 21, 30, tzinfo=UTC), dry_run=True)
     assert "R-000002  due 2026-11-10" in text.split("Due today or tomorrow")[1]

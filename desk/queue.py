@@ -90,7 +90,7 @@ def request_rows(db: Session, filters: QueueFilter, today: Today) -> list[Reques
     ids = [request.id for request, _ in rows]
     waiting = (select(Draft.request_id, func.count()).group_by(Draft.request_id)
                .where(Draft.request_id.in_(ids), Draft.state.in_(WAITING_STATES)))
-    counts: dict[int, int] = dict(db.execute(waiting).tuples().all()) if ids else {}
+    counts: dict[int, int] = dict(db.execute(waiting).all()) if ids else {}
     return [RequestRow(request, decision, counts.get(request.id, 0),
                        is_overdue(request, decision, today)) for request, decision in rows]
 

@@ -73,16 +73,19 @@ def begin_write(session: Session) -> None:
 
 
 def number_new_rows(session: Session) -> None:
-    """SQLite: give the session's new rows their integer ids before a flush, counting on from each
-    table's highest id, as SQLite itself would.
+    """Give the session's new rows their integer ids before a flush, so that the flush inserts a
+    whole batch in a few statements, without RETURNING.
 
-    Why: SQLite cannot tie the ids that a many-row INSERT ... RETURNING gives back to the rows
-    that were sent, so SQLAlchemy inserts new rows one statement each when it must learn their
-    ids; with the ids known, one flush inserts a whole batch in a few statements. Only safe while
-    the transaction holds SQLite's write lock (`begin_write`), as intake's batches do, so that no
-    other writer can take the same ids. Other databases: no-op (their sequences do this).
+    Without the ids, SQLAlchemy must learn them from the INSERT: SQLite cannot tie the ids of a
+    many-row INSERT ... RETURNING to the rows sent, so it inserts one row per statement; on
+    PostgreSQL it builds one huge statement per batch that the driver must parse each time.
+    - SQLite: count on from each table's highest id, as SQLite itself would. Only safe while the
+      transaction holds SQLite's write lock (`begin_write`), as intake's batches do, so that no
+      other writer can take the same ids.
+    - PostgreSQL: draw them from the table's own sequence, which is safe for concurrent writers.
     """
-    if session.get_bind().dialect.name != "sqlite":
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
         return
     waiting: dict[Any, list[Any]] = {}
     for row in session.new:  # in the order they were added: ids follow the mail's order
@@ -94,10 +97,19 @@ def number_new_rows(session: Session) -> None:
     for mapper, rows in waiting.items():
         [key] = mapper.primary_key
         with session.no_autoflush:  # a flush now would insert the rows without their ids
-            highest = session.scalar(select(func.max(key))) or 0
+            numbers = _next_ids(session, dialect, key, len(rows))
         name = mapper.get_property_by_column(key).key
-        for number, row in enumerate(rows, highest + 1):
+        for number, row in zip(numbers, rows, strict=True):
             setattr(row, name, number)
+
+
+def _next_ids(session: Session, dialect: str, key: Any, count: int) -> list[int]:
+    if dialect == "sqlite":
+        highest = session.scalar(select(func.max(key))) or 0
+        return list(range(highest + 1, highest + 1 + count))
+    sequence = func.pg_get_serial_sequence(key.table.name, key.name)
+    return sorted(session.scalars(select(func.nextval(sequence))
+                                  .select_from(func.generate_series(1, count))))
 
 
 def alembic_config(url: str) -> Any:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from decisions import Policy
 from intake.decide import decide_request
 from intake.extract import Extracted, authentication, forwarded_sender
-from intake.guards import AFTER_THREADING, BEFORE_THREADING, Verdict
+from intake.guards import AFTER_THREADING, BEFORE_THREADING, Guard, Verdict
 from intake.lookups import BatchLookups
 from intake.parse import ParsedMessage, quarantined
 from intake.prepare import Prepared, prepare
@@ -172,7 +172,7 @@ def _store_and_decide(session: Session, lookups: BatchLookups, mailbox: MailboxC
                   _where(item.fetched), item.failure)
     message = _store(session, lookups, mailbox, item, item.parsed, vault, classify=item.failure is None)
     decision = None
-    if policy is not None and _needs_decision(message):
+    if policy is not None and message.request is not None and _needs_decision(message):
         decision = decide_request(session, message.request, policy, lookups.orders)
     return _Outcome("stored", message, decision)
 
@@ -260,7 +260,7 @@ def _classify(session: Session, lookups: BatchLookups, mailbox: MailboxConfig,
     message.request = _new_request(session, mailbox, message, customer, "refund")
 
 
-def _first(guards: tuple, parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | None:
+def _first(guards: tuple[Guard, ...], parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | None:
     for guard in guards:
         verdict = guard(parsed, mailbox)
         if verdict is not None:

@@ -20,7 +20,7 @@ from intake.thread import subject_token, thread_ids
 from refund_intake.models import Attachment, Message, Request
 
 if TYPE_CHECKING:
-    from intake.ingest import Prepared
+    from intake.prepare import Prepared
 
 CHUNK = 500  # bound parameters per IN (...)
 
@@ -113,6 +113,8 @@ class BatchLookups:
                 Message.mailbox == self.mailbox, Message.message_id.in_(some),
                 Message.request_id.is_not(None)).order_by(Message.id))
             for message_id, request_id in rows:
+                if message_id is None or request_id is None:
+                    continue  # excluded by the query; for the type checker
                 self._threads.setdefault(message_id, request_id)
                 found.add(request_id)
             self._asked_ids.update(some)

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -144,8 +145,8 @@ def _poll_maildir(context: PollContext, mailbox: MailboxConfig, report: PollRepo
         report.bodies_fetched += source.bodies_fetched
 
 
-def _drain(context: PollContext, mailbox: MailboxConfig, folder: str, batches: list[list],
-           fetch: Callable[[list], Iterator[Fetched]], report: PollReport, total: int,
+def _drain(context: PollContext, mailbox: MailboxConfig, folder: str, batches: list[list[Any]],
+           fetch: Callable[[list[Any]], Iterator[Fetched]], report: PollReport, total: int,
            stored: Callable[[list[int]], None] | None = None) -> None:
     """Fetch each batch and hand it to be prepared, then store the one before it meanwhile;
     `stored(batch)` settles a batch on the server once it is committed (IMAP UIDs; Maildir: None).
@@ -154,7 +155,7 @@ def _drain(context: PollContext, mailbox: MailboxConfig, folder: str, batches: l
     """
     workers = context.config.intake.parse_workers if len(batches) > 1 else 0
     with Preparer(context.config.intake, mailbox.language, workers) as preparer:
-        pending: tuple[list, Callable[[], list[Prepared]]] | None = None
+        pending: tuple[list[Any], Callable[[], list[Prepared]]] | None = None
         for batch in batches:
             if context.stop.is_set():
                 break
@@ -166,7 +167,7 @@ def _drain(context: PollContext, mailbox: MailboxConfig, folder: str, batches: l
             _finish(context, mailbox, folder, *pending, report, total, stored)
 
 
-def _finish(context: PollContext, mailbox: MailboxConfig, folder: str, batch: list,
+def _finish(context: PollContext, mailbox: MailboxConfig, folder: str, batch: list[Any],
             ready: Callable[[], list[Prepared]], report: PollReport, total: int,
             stored: Callable[[list[int]], None] | None) -> None:
     _ingest_batch(context, mailbox, folder, ready(), max(batch) if stored else None, report, total)
@@ -235,12 +236,13 @@ def _draft_batch(session: Session, context: PollContext, mailbox: MailboxConfig,
         counts.draft_failures += sum(1 for r in stored if r.request_id)
         return
     with session.no_autoflush:
-        requests = {r.request_id: session.get(Request, r.request_id) for r in stored if r.request_id}
+        requests = {r.request_id: request for r in stored
+                    if r.request_id and (request := session.get(Request, r.request_id)) is not None}
         new = [requests[r.request_id] for r in stored
-               if r.request_id and r.classification != "reply"]  # opened by this batch
-        history.preload([r for r in requests.values() if r is not None], zone, new)
+               if r.request_id in requests and r.classification != "reply"]  # opened by this batch
+        history.preload(list(requests.values()), zone, new)
         for result in stored:
-            if result.request_id is None:
+            if result.request_id not in requests:
                 continue
             request = requests[result.request_id]
             decision = session.get(DecisionRecord, result.decision_id) if result.decision_id else None
@@ -292,7 +294,7 @@ def _record_outcome(context: PollContext, mailbox: MailboxConfig, report: PollRe
         log.error("mailbox %s: could not record the poll outcome: %s", mailbox.name, _short(exc))
 
 
-def _chunks(items: Sequence[int] | Sequence[str], size: int) -> Iterator[list]:
+def _chunks(items: Sequence[int] | Sequence[str], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield list(items[start:start + size])
 

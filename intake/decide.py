@@ -30,10 +30,6 @@ def request_facts(request: Request) -> RequestFacts:
     )
 
 
-def candidate_orders(session: Session, facts: RequestFacts) -> list[Order]:
-    return OrderBook(session).candidates(facts)
-
-
 class OrderBook:
     """The orders a batch's decisions may need: read for the whole batch at once, then kept.
 

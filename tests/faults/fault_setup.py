@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import sqlite3
+import subprocess
 import time
 import tomllib
 from collections.abc import Callable
@@ -125,6 +126,13 @@ class DatabaseWatch:
             if count >= at_least or not still_running() or time.monotonic() > deadline:
                 return count
             time.sleep(0.005)
+
+    def mid_drain(self, poller: subprocess.Popen[str], at_least: int, total: int, why: str) -> int:
+        """Wait until the running poll has committed `at_least` messages; it must still be
+        draining then (`why` says what the fault needs that for). Returns the count seen."""
+        seen = self.wait_for(at_least, timeout=120, still_running=lambda: poller.poll() is None)
+        assert poller.poll() is None and seen < total, why
+        return seen
 
     def rows(self) -> list[tuple[datetime, str, str, str, int | None]]:
         """(received_at, raw_sha256, parse_status, classification, uid) of every stored message."""

@@ -55,8 +55,7 @@ def test_database_locked_past_busy_timeout_poll_fails_then_catches_up(
     watch = DatabaseWatch(config)
     poller = start_cli(config, "poll", "--once")
     try:
-        seen = watch.wait_for(3 * BATCH, timeout=120, still_running=lambda: poller.poll() is None)
-        assert poller.poll() is None and seen < TOTAL, "the lock must come while the poll is draining"
+        watch.mid_drain(poller, 3 * BATCH, TOTAL, "the lock must come while the poll is draining")
         writer = sqlite3.connect(watch.path, timeout=0, isolation_level=None)
         try:
             _take_exclusive(writer, still_running=lambda: poller.poll() is None)

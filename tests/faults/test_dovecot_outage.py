@@ -29,8 +29,7 @@ def test_server_stopped_mid_poll_next_poll_finishes(tmp_path: Path, mailbox_user
     watch = DatabaseWatch(config)
     poller = start_cli(config, "poll", "--once")
     try:
-        seen = watch.wait_for(3 * BATCH, timeout=120, still_running=lambda: poller.poll() is None)
-        assert poller.poll() is None and seen < TOTAL, "Dovecot must stop while the poll is draining"
+        seen = watch.mid_drain(poller, 3 * BATCH, TOTAL, "Dovecot must stop while the poll is draining")
         assert stop_dovecot(dovecot), "the poll's IMAP session should have been running"
         stdout, stderr = poller.communicate(timeout=60)
     finally:

@@ -96,7 +96,8 @@ def _list_show(sub: argparse._SubParsersAction, name: str, what: str, list_handl
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logs.configure(args.verbose, args.log_format, service=getattr(args, "service", False))
+    logs.configure(args.verbose, args.log_format, service=getattr(args, "service", False),
+                   tracebacks=args.traceback)
     try:
         needs_config = getattr(args, "needs_config", True)
         config = load_config(config_path(args.config)) if needs_config else None

@@ -96,7 +96,8 @@ def _list_show(sub: argparse._SubParsersAction, name: str, what: str, list_handl
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logs.configure(args.verbose, args.log_format, service=getattr(args, "service", False))
+    logs.configure(args.verbose, args.log_format, service=getattr(args, "service", False),
+                   tracebacks=args.traceback)
     try:
         needs_config = getattr(args, "needs_config", True)
         config = load_config(config_path(args.config)) if needs_config else None
@@ -113,6 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader went away (`| head`): not an error of ours; keep Python from complaining
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a bug, or input nothing above foresaw: one line, never a traceback
+        if args.traceback:
+            raise
+        print(f"refund-intake: error: unexpected {type(exc).__name__}: {str(exc)[:500]} "
+              "(run again with --traceback for the details)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

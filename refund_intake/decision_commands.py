@@ -40,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     one.add_argument("--eml", type=Path, required=True)
     one.add_argument("--orders", type=Path, required=True, help="orders CSV")
     one.add_argument("--received-at", help="server receipt time, ISO 8601 with offset (default: the Date header)")
+    one.add_argument("--authserv-id", help="our receiving server's Authentication-Results id "
+                     "(as a mailbox's authserv_id); without it the sender's authentication is unknown")
     one.add_argument("--json", action="store_true")
     one.set_defaults(handler=decide_one, needs_config=False)
 
@@ -93,7 +95,11 @@ def _upsert(session: Session, order: Order) -> str:
 def decide_one(config: Config | None, args: argparse.Namespace) -> int:
     policy = read_policy(args.policy)
     orders, errors = parse_orders_csv(args.orders.read_text(encoding="utf-8-sig"))
-    parsed = parse_message(args.eml.read_bytes())
+    try:
+        raw = args.eml.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{args.eml}: cannot read: {exc.strerror}") from exc
+    parsed = parse_message(raw)
     if not parsed.usable:
         raise ConfigError(f"{args.eml}: {parsed.quarantine_reason}")
     received = _received_at(args.received_at, parsed.sent_at, args.eml)
@@ -103,7 +109,8 @@ def decide_one(config: Config | None, args: argparse.Namespace) -> int:
         received_at=received, sender=parsed.sender or "",
         reason=facts.reason, language=facts.language, order_refs=refs,
         attachment_count=len(parsed.attachments), urls=facts.urls,
-        authentication=authentication(parsed.headers.get("authentication-results")),
+        authentication=authentication(parsed.headers.get("authentication-results"),
+                                      args.authserv_id, parsed.sender),
     )
     decision = decide(request, orders, policy)
     data = decision.to_dict() | {"order_errors": errors}

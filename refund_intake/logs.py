@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 LOG_FORMATS = ("text", "json")
 
@@ -23,14 +24,29 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure(verbose: bool, log_format: str, service: bool = False) -> None:
+class Readable(logging.Formatter):
+    """One line per record: an exception is named in a line of its own, its traceback shown
+    only with --traceback (a traceback is for developers, and is asked for)."""
+
+    def __init__(self, tracebacks: bool) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.tracebacks = tracebacks
+
+    def formatException(self, ei: Any) -> str:
+        if self.tracebacks:
+            return super().formatException(ei)
+        return f"  {type(ei[1]).__name__}: {ei[1]} (--traceback shows where)"[:2000]
+
+
+def configure(verbose: bool, log_format: str, service: bool = False,
+              tracebacks: bool = False) -> None:
     """Service mode logs at INFO (what it did); one-shot commands only warnings, unless -v."""
     level = logging.DEBUG if verbose else (logging.INFO if service else logging.WARNING)
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
         handler.setFormatter(JsonLines())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(Readable(tracebacks))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

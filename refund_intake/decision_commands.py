@@ -92,6 +92,14 @@ def _upsert(session: Session, order: Order) -> str:
     return outcome
 
 
+AUTHENTICATION_WORDS = {
+    "pass": "pass (our receiving server: DMARC pass for the sender's domain)",
+    "fail": "fail (our receiving server: DMARC or SPF failed, or passed for another domain)",
+    "unknown": "unknown (no DMARC/SPF result from our receiving server)",
+    "none": "unknown (no DMARC/SPF result from our receiving server)",
+}
+
+
 def decide_one(config: Config | None, args: argparse.Namespace) -> int:
     policy = read_policy(args.policy)
     orders, errors = parse_orders_csv(args.orders.read_text(encoding="utf-8-sig"))
@@ -113,8 +121,10 @@ def decide_one(config: Config | None, args: argparse.Namespace) -> int:
                                       args.authserv_id, parsed.sender),
     )
     decision = decide(request, orders, policy)
-    data = decision.to_dict() | {"order_errors": errors}
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else explain(decision))
+    data = decision.to_dict() | {"order_errors": errors, "authentication": request.authentication}
+    words = AUTHENTICATION_WORDS.get(request.authentication, request.authentication)
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json
+          else f"Sender authentication: {words}\n\n{explain(decision)}")
     return 0
 
 
@@ -140,8 +150,12 @@ def explain_request(config: Config, args: argparse.Namespace) -> int:
             raise NotFound(f"request {request.reference} has no decision yet")
         record = request.decisions[-1]
         decision = _from_record(record)
-        data = {"reference": request.reference, **decision.to_dict(), "decided_at": record.decided_at.isoformat()}
-        text = f"{request.reference} ({request.customer_email}, {request.subject})\n\n{explain(decision)}"
+        checked = request_facts(request).authentication
+        data = {"reference": request.reference, **decision.to_dict(),
+                "decided_at": record.decided_at.isoformat(), "authentication": checked}
+        text = (f"{request.reference} ({request.customer_email}, {request.subject})\n"
+                f"Sender authentication: {AUTHENTICATION_WORDS.get(checked, checked)}\n\n"
+                f"{explain(decision)}")
     emit(args, data, text)
     return 0
 

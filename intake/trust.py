@@ -45,7 +45,6 @@ def claim(message: Message, request: Request, how: str, sender: str | None) -> N
             f"({sender or 'no sender'}, not the customer; {how})")
     message.classification, message.classification_detail = "not_a_request", note
     message.claimed_request = request
-    message.trust_notes = [*message.trust_notes, note]
 
 
 _BODY_TOKEN = re.compile(r"\[(R-\d{6,})\]")

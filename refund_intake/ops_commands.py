@@ -123,5 +123,5 @@ def _counts(session: Session, today: Mapping[str, date], bounced_since: datetime
         # not get our answer; the request page lists them
         "replies_bounced": count(select(func.count(Message.id)).where(
             Message.claimed_request_id.is_not(None), Message.classification == "not_a_request",
-            Message.classification_detail.like("bounce%"), Message.received_at >= bounced_since)),
+            Message.classification_detail.like("bounce%"), Message.stored_at >= bounced_since)),
     }

@@ -104,7 +104,7 @@ def hijacks() -> list[Attack]:
             ("Subject", "Re: Refund for KRZ-50001 [R-000001]"), ("Message-ID", "<hijack-1@evil.example>")],
             "Hi, please pay the refund into account 12345678 instead. Thanks!\n"),
             "a stranger writes with R-000001's token", "mallory@evil.example", "not_a_request",
-            {"claims": "R-000001", "trust_note": "claims to be about R-000001, sent by someone else"}),
+            {"claims": "R-000001", "detail": "claims to be about R-000001, sent by someone else"}),
         Attack("hijack_in_reply_to.eml", mail([
             ("From", "mallory@evil.example"), ("To", ACCOUNTS), ("Subject", "Re: Refund for KRZ-50001"),
             ("Message-ID", "<hijack-2@evil.example>"), ("In-Reply-To", "<grace-1@example.com>"),
@@ -214,7 +214,8 @@ def public_corpus_shapes() -> list[Attack]:
                      for i in range(600))
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as bundle:
-        bundle.writestr("receipt.txt", "Order KRZ-50005, paid 1200.00 ZAR")
+        bundle.writestr(zipfile.ZipInfo("receipt.txt", (2026, 11, 2, 9, 0, 0)),
+                        "Order KRZ-50005, paid 1200.00 ZAR")  # a fixed time: the same bytes each run
     zipped = base64.encodebytes(archive.getvalue()).decode()
     boundary = "----=Part_77_reused"
     return [

@@ -174,3 +174,9 @@ def test_no_stranger_text_reaches_the_customer_or_her_export(world: dict[str, An
     for words in ("12345678", "mallory", "PayPal", "new account"):
         assert words not in bodies
         assert words not in str(exported)
+
+
+def test_the_committed_corpus_is_what_the_script_writes() -> None:
+    for case in [*attack_messages.setup_messages(), *attack_messages.attacks()]:
+        assert (DIRECTORY / case.file).read_bytes() == case.raw, case.file
+    assert (DIRECTORY / "manifest.toml").read_text(encoding="utf-8") == attack_messages.manifest()

@@ -66,6 +66,10 @@ def check_config(config: Config, args: argparse.Namespace) -> int:
         problems.append(str(exc))
     if problems:
         raise ConfigError(f"{config.path}: " + "; ".join(problems))
+    for mailbox in config.mailboxes:
+        if mailbox.authserv_id is None:  # allowed, but every sender is then "unknown"
+            print(f"{config.path}: note: mailbox {mailbox.name}: no authserv_id: no "
+                  "Authentication-Results header is trusted (README, Security)", file=sys.stderr)
     print(f"{config.path}: OK ({len(config.mailboxes)} mailbox(es))")
     return 0
 

@@ -32,6 +32,10 @@ class Readable(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
         self.tracebacks = tracebacks
 
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_text = None  # logging caches the text of the first formatter that saw it
+        return super().format(record)
+
     def formatException(self, ei: Any) -> str:
         if self.tracebacks:
             return super().formatException(ei)

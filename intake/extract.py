@@ -125,6 +125,11 @@ def authentication(results: str | None, authserv_id: str | None, sender: str | N
     ours, or no DMARC/SPF verdict in it, is `unknown`.
     """
     ours = own_results(results, authserv_id)
+    if ours is None and authserv_id is None and results:
+        # No id configured: a fail in the topmost header still holds the request (a forged
+        # fail harms only its forger), but nothing there can make a sender pass.
+        topmost = results.split("\n", 1)[0].lower()
+        return "fail" if _FAILED.search(topmost) else "unknown"
     if ours is None:
         return "unknown"
     if re.search(r"\b(dmarc|spf)\s*=\s*(fail|softfail|permerror)\b", ours):
@@ -137,6 +142,9 @@ def authentication(results: str | None, authserv_id: str | None, sender: str | N
     if domain is None or not sender_domain or domain.group(1).lower().rstrip(".") != sender_domain:
         return "fail"  # a pass for another From than the one we read: not this sender's
     return "pass"
+
+
+_FAILED = re.compile(r"\b(dmarc|spf)\s*=\s*(fail|softfail|permerror)\b")
 
 
 def own_results(results: str | None, authserv_id: str | None) -> str | None:

@@ -98,8 +98,8 @@ class MailboxConfig:
     trusted_relays: tuple[str, ...]
     imap: ImapSettings | None
     maildir: MaildirSettings | None
-    # The authserv-id our own receiving server writes in Authentication-Results; None: no
-    # result is trusted, every sender's authentication is "unknown".
+    # The authserv-id our own receiving server writes in Authentication-Results; None: no pass
+    # is believed ("unknown" at best), though a fail in the topmost header still counts.
     authserv_id: str | None = None
 
 

@@ -175,7 +175,7 @@ class Message(Base):
     reason: Mapped[str | None] = mapped_column(NulFreeString(30))
     order_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
     urls: Mapped[list[str]] = mapped_column(JSON, default=list)
-    authentication: Mapped[str] = mapped_column(NulFreeString(10), default="none")
+    authentication: Mapped[str] = mapped_column(NulFreeString(10), default="unknown")
     classification: Mapped[str] = mapped_column(NulFreeString(30))
     classification_detail: Mapped[str | None] = mapped_column(NulFreeText)
     parse_status: Mapped[str] = mapped_column(NulFreeString(20))  # ok | partial | quarantined

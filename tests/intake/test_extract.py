@@ -86,6 +86,8 @@ def test_authentication(header: str | None, expected: str) -> None:
     assert authentication(header, OURS, "ann@example.com") == expected
 
 
-def test_without_an_authserv_id_nothing_is_trusted() -> None:
+def test_without_an_authserv_id_no_pass_is_trusted_but_a_fail_still_holds() -> None:
     header = f"{OURS}; dmarc=pass header.from=example.com"
     assert authentication(header, None, "ann@example.com") == "unknown"
+    assert authentication(f"{OURS}; dmarc=fail header.from=example.com", None, "ann@example.com") == "fail"
+    assert authentication(None, None, "ann@example.com") == "unknown"

@@ -53,7 +53,10 @@ def mailbox(raw: str, problems: list[str]) -> tuple[str | None, str | None]:
     """
     if not raw.strip():
         return None, None
-    name, address = _registry_mailbox(raw)
+    if "=?" not in raw and raw.isascii():
+        name, address = email.utils.parseaddr(raw)  # nothing encoded: the quick reader agrees
+    else:
+        name, address = _registry_mailbox(raw)
     if address is None:  # the strict parser found none: the lenient one, still on the raw text
         name, address = email.utils.parseaddr(raw)
     display = decode_header_value(name, problems) if name else ""

@@ -53,21 +53,19 @@ def mailbox(raw: str, problems: list[str]) -> tuple[str | None, str | None]:
     """
     if not raw.strip():
         return None, None
-    if "=?" not in raw and raw.isascii():
-        name, address = email.utils.parseaddr(raw)  # nothing encoded: the quick reader agrees
-    else:
-        name, address = _registry_mailbox(raw)
-    if address is None:  # the strict parser found none: the lenient one, still on the raw text
-        name, address = email.utils.parseaddr(raw)
+    found: tuple[str, str | None] = ("", None)
+    if "=?" in raw or not raw.isascii():  # nothing encoded: the quick reader below agrees
+        found = _registry_mailbox(raw)
+    name, given = found if found[1] is not None else email.utils.parseaddr(raw)
     display = decode_header_value(name, problems) if name else ""
-    address = address.strip().lower()
+    address = (given or "").strip().lower()
     return (display or None), (address if _usable(address) else None)
 
 
 def _registry_mailbox(raw: str) -> tuple[str, str | None]:
     try:
         header = _HEADER_FACTORY("from", raw)
-        found = header.addresses  # type: ignore[attr-defined]
+        found = header.addresses
     except (ValueError, TypeError, IndexError, RecursionError):
         return "", None  # e.g. an encoded CR LF in the display name, which the registry refuses
     for address in found:

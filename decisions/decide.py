@@ -20,6 +20,8 @@ PRECEDENCE = ("deny", "needs_info", "review", "approve")
 NOTES = {
     "authentication_failed": "The receiving server reports that the sender failed DMARC or SPF; "
     "confirm who is asking before anything else.",
+    "authentication_unknown": "Our receiving server gave no DMARC or SPF result for this "
+    "sender, and the policy asks for one; confirm who is asking before anything else.",
     "no_order": "No order matches the email's order references or the sender's address.",
     "several_orders": "Several orders match; the customer must say which one.",
     "sender_not_customer": "The sender is not the customer on the matched order.",
@@ -61,6 +63,8 @@ def decide(request: RequestFacts, orders: Sequence[Order], policy: Policy) -> De
     """The decision on one request, given the candidate orders the caller found."""
     if request.authentication == "fail":
         return _held(request, policy, None, "identity", "authentication_failed")
+    if request.authentication in ("unknown", "none") and policy.unknown_authentication == "needs_info":
+        return _held(request, policy, None, "identity", "authentication_unknown")
     order, problem = match_order(request, orders)
     if order is None:
         return _held(request, policy, None, "order_reference", problem or "no_order")

@@ -16,6 +16,7 @@ from decisions.spec import Problems, Spec
 from decisions.toml_lines import KeyLines, key_path
 from decisions.windows import holiday_calendar
 
+UNKNOWN_AUTHENTICATION = ("decide", "needs_info")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
@@ -50,6 +51,9 @@ class Policy:
     rules: tuple[Rule, ...]
     facts: Mapping[str, str]
     source: str | None = None
+    # What a sender our receiving server could not authenticate (no DMARC/SPF result) gets:
+    # "decide" as any other, or "needs_info" (identity) before any rule runs.
+    unknown_authentication: str = "decide"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +68,7 @@ class Policy:
             "channel": self.channel,
             "language": self.language,
             "source": self.source,
+            "unknown_authentication": self.unknown_authentication,
             "facts": dict(self.facts),
             "rules": [rule.to_dict() for rule in self.rules],
         }
@@ -141,6 +146,8 @@ def _read_settings(spec: Spec) -> dict[str, Any]:
         "channel": channel,
         "language": spec.text("language", default="en"),
         "source": spec.text("source", required=False),
+        "unknown_authentication": spec.choice("unknown_authentication", UNKNOWN_AUTHENTICATION,
+                                              default="decide"),
     }
     spec.reject_unread()
     return settings

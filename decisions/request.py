@@ -13,7 +13,8 @@ REASONS = (
     "dispute",
     "other",
 )
-AUTHENTICATION_RESULTS = ("pass", "fail", "none")
+# "unknown": our receiving server gave no result ("none" is the older name, still read).
+AUTHENTICATION_RESULTS = ("pass", "fail", "unknown", "none")
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class RequestFacts:
     order_refs: tuple[str, ...] = ()
     attachment_count: int = 0
     urls: tuple[str, ...] = ()
-    authentication: str = "none"
+    authentication: str = "unknown"
 
     def __post_init__(self) -> None:
         if self.received_at.tzinfo is None:
@@ -39,7 +40,7 @@ class RequestFacts:
         if self.reason not in REASONS:
             raise ValueError(f"reason must be one of {', '.join(REASONS)}: {self.reason!r}")
         if self.authentication not in AUTHENTICATION_RESULTS:
-            raise ValueError(f"authentication must be pass, fail or none: {self.authentication!r}")
+            raise ValueError(f"authentication must be pass, fail or unknown: {self.authentication!r}")
         if self.attachment_count < 0:
             raise ValueError("attachment_count cannot be negative")
 

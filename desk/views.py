@@ -15,7 +15,7 @@ from desk.app import desk
 from desk.auth import staff_page
 from desk.queue import QueueFilter, failed_drafts, is_overdue, request_rows, waiting_drafts
 from refund_intake.errors import ActionRefused, NotFound
-from refund_intake.models import Attachment, AuditEvent, Base, Draft, Request, StaffUser
+from refund_intake.models import Attachment, AuditEvent, Base, Draft, Message, Request, StaffUser
 from refund_intake.policies import local_dates
 from refund_intake.vault import load_vault, unseal
 from replies import approval
@@ -48,9 +48,15 @@ def request_page(db: Session, staff: StaffUser, request_id: int) -> Any:
     latest = decisions[-1] if decisions else None
     return render_template(
         "request.html", req=customer_request, decision=latest, earlier=decisions[-2::-1],
-        drafts=_drafts_of(db, request_id),
+        drafts=_drafts_of(db, request_id), claims=_claims_of(db, request_id),
         overdue=is_overdue(customer_request, latest, local_dates(desk().config, desk().clock())),
     )
+
+
+def _claims_of(db: Session, request_id: int) -> list[Message]:
+    """Mail that names this request without being part of it: a stranger's, or a bounce."""
+    return list(db.scalars(select(Message).where(Message.claimed_request_id == request_id)
+                           .order_by(Message.received_at, Message.id)))
 
 
 @blueprint.get("/drafts/<int:draft_id>")

@@ -26,8 +26,15 @@ def request_facts(request: Request) -> RequestFacts:
         received_at=request.received_at, sender=request.customer_email, reason=request.reason,
         language=request.language, order_refs=refs,
         attachment_count=sum(len(m.attachments) for m in customer_messages), urls=urls,
-        authentication="fail" if "fail" in results else ("pass" if "pass" in results else "none"),
+        authentication=_weakest(results),
     )
+
+
+def _weakest(results: set[str]) -> str:
+    """A thread is as authenticated as its least authenticated customer message."""
+    if "fail" in results:
+        return "fail"
+    return "pass" if results == {"pass"} else "unknown"
 
 
 class OrderBook:

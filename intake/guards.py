@@ -16,7 +16,17 @@ class Verdict:
     detail: str          # auto_reply | bounce | list | privacy | staff_forward | other_address
 
 
-_DAEMONS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply)@", re.IGNORECASE)
+_DAEMONS = re.compile(r"^(mailer[-_.]?daemon|postmaster|no-?reply|do-?not-?reply|bounces?|bounce[-+._][^@]*"
+                      r"|[^@]*[-+._]bounces?)@", re.IGNORECASE)
+# Bounces and auto-replies that carry none of the usual headers, known by their subject.
+_BOUNCE_SUBJECT = re.compile(
+    r"^\s*(undeliverable|undelivered mail|delivery status notification|delivery failure|"
+    r"mail delivery (failed|failure|subsystem)|returned mail|failure notice|non remis|"
+    r"unzustellbar|nicht zustellbar)\b", re.IGNORECASE)
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(automatic reply|auto[- ]?reply|autoreply|out of (the )?office|réponse automatique|"
+    r"reponse automatique|absence du bureau|abwesenheitsnotiz|automatische antwort|"
+    r"respuesta automática|risposta automatica|automatisch antwoord)\b", re.IGNORECASE)
 _PRIVACY = re.compile(
     r"(personal (data|information)|my data|gdpr|popia|données personnelles|mes données|rgpd)",
     re.IGNORECASE,
@@ -55,6 +65,8 @@ def _bounce(parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | None:
     sender = parsed.sender or ""
     if _DAEMONS.match(sender) and sender not in mailbox.trusted_relays:
         return Verdict("not_a_request", f"bounce (robot sender {sender})")
+    if _BOUNCE_SUBJECT.match(parsed.subject):
+        return Verdict("not_a_request", f"bounce (subject {parsed.subject[:80]!r})")
     return None
 
 
@@ -67,6 +79,8 @@ def _auto_reply(parsed: ParsedMessage) -> Verdict | None:
         return Verdict("not_a_request", "auto_reply (X-Autoreply)")
     if "return-path" in h and h["return-path"].strip() in ("<>", ""):
         return Verdict("not_a_request", "auto_reply (empty Return-Path, RFC 3834)")
+    if _AUTO_SUBJECT.match(parsed.subject):
+        return Verdict("not_a_request", f"auto_reply (subject {parsed.subject[:80]!r})")
     return None
 
 

@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session
 
 from decisions import Policy
 from intake.decide import decide_request
-from intake.extract import Extracted, authentication, forwarded_sender
+from intake.extract import Extracted, authentication
 from intake.guards import AFTER_THREADING, BEFORE_THREADING, Guard, Verdict
 from intake.lookups import BatchLookups
 from intake.parse import ParsedMessage, quarantined
 from intake.prepare import Prepared, prepare
 from intake.source import Fetched
 from intake.thread import find_thread, reference_for
+from intake.trust import claim, customer_of, link_bounce, may_join
 from refund_intake.config import IntakeSettings, MailboxConfig
 from refund_intake.db import begin_write, number_new_rows
 from refund_intake.models import Attachment, DecisionRecord, Message, RawMessage, Request
@@ -217,7 +218,9 @@ def _message_row(mailbox: MailboxConfig, fetched: Fetched, sha: str, parsed: Par
         recipients=list(parsed.recipients[:100]), subject=parsed.subject[:2000],
         date_header=_clip(parsed.date_header, 500), sent_at=parsed.sent_at,
         received_at=fetched.received_at, text_body=parsed.text,
-        authentication=authentication(parsed.headers.get("authentication-results")),
+        authentication=authentication(parsed.headers.get("authentication-results"),
+                                      mailbox.authserv_id, parsed.sender),
+        trust_notes=list(parsed.trust_notes),
         classification="quarantined" if not parsed.usable else "unclassified",
         classification_detail=parsed.quarantine_reason, parse_status=status,
         parse_problems=list(dict.fromkeys(parsed.problems))[:50],
@@ -235,16 +238,21 @@ def _classify(session: Session, lookups: BatchLookups, mailbox: MailboxConfig,
     verdict = _first(BEFORE_THREADING, parsed, mailbox)
     if verdict is not None:
         message.classification, message.classification_detail = verdict.classification, verdict.detail
+        if verdict.detail.startswith("bounce"):
+            link_bounce(message, parsed, lookups.by_reference)
         return
     thread, how = find_thread(parsed, lookups.by_message_id, lookups.by_reference)
     if thread is not None:
+        if not may_join(parsed, thread, mailbox, message.authentication):
+            claim(message, thread, how, parsed.sender)
+            return
         message.classification, message.classification_detail = "reply", f"threaded by {how}"
         message.request = thread
         if thread.closed_at is not None and thread.anonymised_at is None and thread.fraud_marked_at is None:
             thread.status, thread.closed_at = "open", None  # the customer wrote again
         return
     verdict = _first(AFTER_THREADING, parsed, mailbox)
-    customer = _customer(parsed, mailbox, verdict)[:320]
+    customer = customer_of(parsed, mailbox, message, verdict)[:320]
     if verdict is not None:
         kind = "privacy" if verdict.detail.startswith("privacy") else verdict.classification
         message.classification, message.classification_detail = verdict.classification, verdict.detail
@@ -266,18 +274,6 @@ def _first(guards: tuple[Guard, ...], parsed: ParsedMessage, mailbox: MailboxCon
         if verdict is not None:
             return verdict
     return None
-
-
-def _customer(parsed: ParsedMessage, mailbox: MailboxConfig, verdict: Verdict | None = None) -> str:
-    """The customer: the sender; Reply-To when a trusted relay (the shop's form) sent it; the
-    original sender when a staff member forwarded the customer's mail."""
-    if parsed.sender in mailbox.trusted_relays and parsed.reply_to:
-        return parsed.reply_to
-    if verdict is not None and verdict.detail.startswith("staff_forward"):
-        original = forwarded_sender(parsed.text, mailbox.address.rsplit("@", 1)[-1])
-        if original:
-            return original
-    return parsed.sender or parsed.reply_to or ""
 
 
 def _new_request(session: Session, mailbox: MailboxConfig, message: Message, customer: str,

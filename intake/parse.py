@@ -7,6 +7,8 @@ decodes mislabelled charsets as garbage and pours unnamed binary parts into the 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import email
 import email.message
 import email.utils
@@ -15,9 +17,11 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import mailparser
 
+from intake.addresses import address_list, lookalike_note, mailbox, raw_text
 from intake.decode import decode_header_value, decode_text, html_to_text, safe_filename
 from intake.header_limits import bounded_headers
 
@@ -61,6 +65,7 @@ class ParsedMessage:
     attachments: tuple[ParsedAttachment, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "text/plain"
+    trust_notes: tuple[str, ...] = ()  # for staff: e.g. a display name that shows another address
 
 
 def quarantined(reason: str, problems: tuple[str, ...] = ()) -> ParsedMessage:
@@ -73,16 +78,18 @@ def parse_message(raw: bytes, max_parts: int = 1000) -> ParsedMessage:
     if refusal:
         return quarantined(refusal)
     problems: list[str] = []
+    raw = _skip_blank_lines(raw, problems)
     bounded = bounded_headers(raw, HEADERS_READ, problems)  # the raw bytes are stored whole
-    message, sent_at = _parse_with_mailparser(bounded, problems)
+    message, sent_at, found_elsewhere = _parse_with_mailparser(bounded, problems)
     if message is None:
         return quarantined("unparseable: neither mail-parser nor the stdlib parser could read it",
                            tuple(problems))
     headers = _headers(message, problems)
     body = _Body(max_parts, problems)
     body.walk(message)
+    body.recover(found_elsewhere)
     text = body.text()
-    sender_name, sender = _address(headers.get("from", ""))
+    sender_name, sender = mailbox(raw_text(message.get("from")), problems)
     if sent_at is None and headers.get("date"):
         sent_at = _parse_date(headers["date"], problems)
     if not headers.get("date"):
@@ -91,15 +98,17 @@ def parse_message(raw: bytes, max_parts: int = 1000) -> ParsedMessage:
         problems.append("missing Message-ID header")
     if sender is None and not text.strip():
         return quarantined("no sender and no readable text", tuple(problems))
+    note = lookalike_note(sender_name, sender)
     return ParsedMessage(
         usable=True, problems=tuple(problems), message_id=_msgid(headers.get("message-id")),
         in_reply_to=_msgid(headers.get("in-reply-to")),
         references=tuple(_msgids(headers.get("references", ""))),
-        sender=sender, sender_name=sender_name, reply_to=_address(headers.get("reply-to", ""))[1],
-        recipients=tuple(_recipients(headers)), subject=headers.get("subject", ""),
+        sender=sender, sender_name=sender_name,
+        reply_to=mailbox(raw_text(message.get("reply-to")), problems)[1],
+        recipients=tuple(_recipients(message)), subject=headers.get("subject", ""),
         date_header=headers.get("date"), sent_at=sent_at, text=text, html=body.html,
         attachments=tuple(body.attachments), headers=headers,
-        content_type=message.get_content_type(),
+        content_type=message.get_content_type(), trust_notes=(note,) if note else (),
     )
 
 
@@ -108,7 +117,8 @@ def _refuse_early(raw: bytes) -> str | None:
         return "empty message"
     if raw.startswith(OLE_MAGIC):
         return "not an RFC 822 message: an Outlook .msg (OLE) file"
-    first_line = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
+    blank = _LEADING_BLANK_LINES.match(raw)  # lines of white space before the headers: skipped
+    first_line = raw[blank.end() if blank else 0:].split(b"\n", 1)[0]
     name = first_line.split(b":", 1)[0]
     no_header = b":" not in first_line or not name or any(c <= 32 or c > 126 for c in name)
     if no_header and not first_line.startswith(b"From "):  # mbox separator line is tolerated
@@ -116,22 +126,36 @@ def _refuse_early(raw: bytes) -> str | None:
     return None
 
 
+_LEADING_BLANK_LINES = re.compile(rb"\A(?:[ \t]*(?:\r\n|\n|\r))+")
+
+
+def _skip_blank_lines(raw: bytes, problems: list[str]) -> bytes:
+    """Lines of white space before the header block (seen from some phones and gateways) would
+    make every header a continuation line: they are skipped for the parse, and noted."""
+    found = _LEADING_BLANK_LINES.match(raw)
+    if found is None or not found.group(0).strip(b"\r\n"):
+        return raw
+    problems.append("white space before the header block: skipped")
+    return raw[found.end():]
+
+
 def _parse_with_mailparser(
     raw: bytes, problems: list[str]
-) -> tuple[email.message.Message | None, datetime | None]:
+) -> tuple[email.message.Message | None, datetime | None, list[dict[str, Any]]]:
+    """The stdlib message mail-parser wraps, the Date it read, and the attachments it found."""
     try:
         mail = mailparser.parse_from_bytes(raw)
     except Exception as exc:  # noqa: BLE001 - mail-parser raises many kinds on bad MIME; we fall back below
         problems.append(f"mail-parser failed: {type(exc).__name__}: {exc}"[:300])
         try:
-            return email.message_from_bytes(raw), None
+            return email.message_from_bytes(raw), None, []
         except Exception as fallback_exc:  # noqa: BLE001 - recorded; the message is quarantined
             problems.append(f"stdlib parser failed: {fallback_exc}"[:300])
-            return None, None
+            return None, None, []
     for defect in mail.defects_categories or ():
         problems.append(f"MIME defect: {defect}")
     sent_at = mail.date if isinstance(mail.date, datetime) and mail.date.tzinfo else None
-    return mail.message, sent_at
+    return mail.message, sent_at, list(mail.attachments or ())
 
 
 HEADERS_KEPT = (
@@ -156,22 +180,13 @@ def _headers(message: email.message.Message, problems: list[str]) -> dict[str, s
     return headers
 
 
-def _address(value: str) -> tuple[str | None, str | None]:
-    name, address = email.utils.parseaddr(value)
-    address = address.strip().lower()
-    if "@" not in address:
-        return (name or None), None
-    return (name or None), address
+RECIPIENT_HEADERS = ("to", "cc", "delivered-to", "x-original-to", "envelope-to")
 
 
-def _recipients(headers: dict[str, str]) -> list[str]:
-    fields = [headers.get(k, "") for k in ("to", "cc", "delivered-to", "x-original-to", "envelope-to")]
-    found: list[str] = []
-    for _, given in email.utils.getaddresses([f for f in fields if f]):
-        address = given.strip().lower()
-        if "@" in address and address not in found:
-            found.append(address)
-    return found
+def _recipients(message: email.message.Message) -> list[str]:
+    """Read from the raw headers: decoding first turned text in encoded words into structure."""
+    return address_list(raw_text(value) for name in RECIPIENT_HEADERS
+                        for value in message.get_all(name) or [])
 
 
 def _msgid(value: str | None) -> str | None:
@@ -228,6 +243,28 @@ class _Body:
             except Exception as exc:  # noqa: BLE001 - one broken part must not lose the others
                 self.problems.append(f"part {self.seen} unreadable: {type(exc).__name__}: {exc}"[:300])
 
+    def recover(self, found: list[dict[str, Any]]) -> None:
+        """Keep every attachment mail-parser found that the walk above did not (a part inside a
+        multipart whose boundary the stdlib lost, say): none that either parser sees is lost."""
+        if self.seen > self.max_parts:
+            return
+        shas = {a.sha256 for a in self.attachments}
+        names = {a.filename for a in self.attachments}
+        types = {a.content_type for a in self.attachments}
+        for item in found:
+            content = _attachment_bytes(item)
+            ctype = str(item.get("mail_content_type") or "application/octet-stream").lower()
+            given = item.get("filename")
+            name = safe_filename(decode_header_value(given, self.problems) if given else None,
+                                 ctype, len(self.attachments) + 1)
+            if content is None or hashlib.sha256(content).hexdigest() in shas \
+                    or name in names or (not given and ctype in types):
+                continue
+            self.problems.append(f"attachment {name!r} found only by mail-parser: kept")
+            self.attachments.append(ParsedAttachment(name, ctype, content))
+            shas.add(hashlib.sha256(content).hexdigest())
+            names.add(name)
+
     def _take(self, part: email.message.Message) -> None:
         ctype = part.get_content_type()
         filename = part.get_filename()
@@ -270,3 +307,15 @@ class _Body:
             self.problems.append("NUL bytes removed from the text")
             text = text.replace("\x00", "")
         return text
+
+
+def _attachment_bytes(item: dict[str, Any]) -> bytes | None:
+    payload = item.get("payload")
+    if not isinstance(payload, str):
+        return None
+    if not item.get("binary"):
+        return payload.encode("utf-8", "surrogateescape")
+    try:
+        return base64.b64decode(payload)
+    except (binascii.Error, ValueError):
+        return payload.encode("utf-8", "surrogateescape")

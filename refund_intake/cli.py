@@ -114,6 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader went away (`| head`): not an error of ours; keep Python from complaining
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a bug, or input nothing above foresaw: one line, never a traceback
+        if args.traceback:
+            raise
+        print(f"refund-intake: error: unexpected {type(exc).__name__}: {str(exc)[:500]} "
+              "(run again with --traceback for the details)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

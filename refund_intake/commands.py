@@ -23,6 +23,7 @@ from refund_intake.views import (
     MESSAGE_COLUMNS,
     QUARANTINE_COLUMNS,
     REQUEST_COLUMNS,
+    claim_row,
     message_detail,
     message_row,
     quarantine_row,
@@ -65,6 +66,10 @@ def check_config(config: Config, args: argparse.Namespace) -> int:
         problems.append(str(exc))
     if problems:
         raise ConfigError(f"{config.path}: " + "; ".join(problems))
+    for mailbox in config.mailboxes:
+        if mailbox.authserv_id is None:  # allowed, but every sender is then "unknown"
+            print(f"{config.path}: note: mailbox {mailbox.name}: no authserv_id: no "
+                  "Authentication-Results header is trusted (README, Security)", file=sys.stderr)
     print(f"{config.path}: OK ({len(config.mailboxes)} mailbox(es))")
     return 0
 
@@ -138,11 +143,17 @@ def requests_show(config: Config, args: argparse.Namespace) -> int:
             raise NotFound(f"no request with reference {args.ref}")
         data = request_row(request)
         data["messages"] = [message_detail(m) for m in request.messages]
+        data["claimed_by"] = [claim_row(m) for m in session.scalars(
+            select(Message).where(Message.claimed_request_id == request.id).order_by(Message.id))]
         cli_view(session, request.id, f"request {request.reference}")
-    lines = [f"{k}: {v}" for k, v in data.items() if k != "messages"]
+    lines = [f"{k}: {v}" for k, v in data.items() if k not in ("messages", "claimed_by")]
     for message in data["messages"]:
         lines += ["", f"--- message {message['id']} {message['message_id']} ({message['classification']})",
+                  f"from: {_from_line(message)}", *(f"! {note}" for note in message["trust_notes"]),
                   message["text"][:4000]]
+    for claim in data["claimed_by"]:
+        lines += ["", f"!!! message {claim['id']} from {claim['sender']} names this request but is "
+                      f"not part of it: {claim['detail']}", *(f"! {n}" for n in claim["trust_notes"])]
     emit(args, data, "\n".join(lines))
     return 0
 
@@ -164,7 +175,9 @@ def messages_show(config: Config, args: argparse.Namespace) -> int:
         message = _message(session, args.id)
         data = message_detail(message)
         cli_view(session, message.request_id, f"message {message.id}")
-    emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
+    lines = [f"{k}: {v}" for k, v in data.items() if k != "trust_notes"]
+    lines[3:3] = [f"from: {_from_line(data)}", *(f"! {note}" for note in data["trust_notes"])]
+    emit(args, data, "\n".join(lines))
     return 0
 
 
@@ -210,6 +223,12 @@ def cli_view(session: Session, request_id: int | None, what: str) -> None:
     from refund_intake.privacy_commands import record_cli_view  # it imports this module
 
     record_cli_view(session, request_id, what)
+
+
+def _from_line(message: dict[str, Any]) -> str:
+    """The real address first; the display name, which the sender chose, only in quotes after it."""
+    name = message.get("sender_name")
+    return f"{message['sender']} (display name {name!r})" if name else str(message["sender"])
 
 
 def _message(session: Session, key: str) -> Message:

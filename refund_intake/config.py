@@ -98,6 +98,9 @@ class MailboxConfig:
     trusted_relays: tuple[str, ...]
     imap: ImapSettings | None
     maildir: MaildirSettings | None
+    # The authserv-id our own receiving server writes in Authentication-Results; None: no pass
+    # is believed ("unknown" at best), though a fail in the topmost header still counts.
+    authserv_id: str | None = None
 
 
 DEFAULT_PARSE_WORKERS = min(os.cpu_count() or 1, 4)
@@ -133,6 +136,9 @@ class RepliesSettings:
     # Also address every reply (envelope only) to the mailbox's own address, so the SMTP
     # server's acceptance leaves a copy in our IMAP mailbox: what makes recovery exact.
     journal_copy: bool = True
+    # Drafts made for one customer address per day (the shop's calendar day); beyond it mail is
+    # stored and decided but drafts nothing, so a flood cannot fill the approval queue.
+    max_drafts_per_sender_per_day: int = 10
 
 
 @dataclass(frozen=True)
@@ -282,6 +288,7 @@ def _mailbox(table: Table, base: Path) -> MailboxConfig | None:
     mark_seen = table.bool("mark_seen", False)
     interval = table.int("poll_interval", 300, minimum=10)
     relays = table.strings("trusted_relays")
+    authserv_id = table.str("authserv_id")
     imap_table, maildir_table = table.table("imap"), table.table("maildir")
     if (imap_table is None) == (maildir_table is None):
         table.errors.append(f"{table.path}: give exactly one of [mailbox.imap] or [mailbox.maildir]")
@@ -294,6 +301,7 @@ def _mailbox(table: Table, base: Path) -> MailboxConfig | None:
         name=name, address=address.lower(), policy=(base / policy), language=language,
         after=after, move_to=move_to, mark_seen=mark_seen, poll_interval=interval,
         trusted_relays=tuple(r.lower() for r in relays), imap=imap, maildir=maildir,
+        authserv_id=authserv_id.strip().lower() if authserv_id else None,
     )
 
 
@@ -368,6 +376,7 @@ def _replies(table: Table) -> RepliesSettings:
         staff_address=table.str("staff_address"),
         send_interval=table.int("send_interval", 30, minimum=1),
         journal_copy=table.bool("journal_copy", True),
+        max_drafts_per_sender_per_day=table.int("max_drafts_per_sender_per_day", 10, minimum=1),
     )
     table.finish()
     return settings

@@ -40,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     one.add_argument("--eml", type=Path, required=True)
     one.add_argument("--orders", type=Path, required=True, help="orders CSV")
     one.add_argument("--received-at", help="server receipt time, ISO 8601 with offset (default: the Date header)")
+    one.add_argument("--authserv-id", help="our receiving server's Authentication-Results id "
+                     "(as a mailbox's authserv_id); without it the sender's authentication is unknown")
     one.add_argument("--json", action="store_true")
     one.set_defaults(handler=decide_one, needs_config=False)
 
@@ -90,10 +92,22 @@ def _upsert(session: Session, order: Order) -> str:
     return outcome
 
 
+AUTHENTICATION_WORDS = {
+    "pass": "pass (our receiving server: DMARC pass for the sender's domain)",
+    "fail": "fail (our receiving server: DMARC or SPF failed, or passed for another domain)",
+    "unknown": "unknown (no DMARC/SPF result from our receiving server)",
+    "none": "unknown (no DMARC/SPF result from our receiving server)",
+}
+
+
 def decide_one(config: Config | None, args: argparse.Namespace) -> int:
     policy = read_policy(args.policy)
     orders, errors = parse_orders_csv(args.orders.read_text(encoding="utf-8-sig"))
-    parsed = parse_message(args.eml.read_bytes())
+    try:
+        raw = args.eml.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{args.eml}: cannot read: {exc.strerror}") from exc
+    parsed = parse_message(raw)
     if not parsed.usable:
         raise ConfigError(f"{args.eml}: {parsed.quarantine_reason}")
     received = _received_at(args.received_at, parsed.sent_at, args.eml)
@@ -103,11 +117,14 @@ def decide_one(config: Config | None, args: argparse.Namespace) -> int:
         received_at=received, sender=parsed.sender or "",
         reason=facts.reason, language=facts.language, order_refs=refs,
         attachment_count=len(parsed.attachments), urls=facts.urls,
-        authentication=authentication(parsed.headers.get("authentication-results")),
+        authentication=authentication(parsed.headers.get("authentication-results"),
+                                      args.authserv_id, parsed.sender),
     )
     decision = decide(request, orders, policy)
-    data = decision.to_dict() | {"order_errors": errors}
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else explain(decision))
+    data = decision.to_dict() | {"order_errors": errors, "authentication": request.authentication}
+    words = AUTHENTICATION_WORDS.get(request.authentication, request.authentication)
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json
+          else f"Sender authentication: {words}\n\n{explain(decision)}")
     return 0
 
 
@@ -133,8 +150,12 @@ def explain_request(config: Config, args: argparse.Namespace) -> int:
             raise NotFound(f"request {request.reference} has no decision yet")
         record = request.decisions[-1]
         decision = _from_record(record)
-        data = {"reference": request.reference, **decision.to_dict(), "decided_at": record.decided_at.isoformat()}
-        text = f"{request.reference} ({request.customer_email}, {request.subject})\n\n{explain(decision)}"
+        checked = request_facts(request).authentication
+        data = {"reference": request.reference, **decision.to_dict(),
+                "decided_at": record.decided_at.isoformat(), "authentication": checked}
+        text = (f"{request.reference} ({request.customer_email}, {request.subject})\n"
+                f"Sender authentication: {AUTHENTICATION_WORDS.get(checked, checked)}\n\n"
+                f"{explain(decision)}")
     emit(args, data, text)
     return 0
 

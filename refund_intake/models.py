@@ -175,16 +175,23 @@ class Message(Base):
     reason: Mapped[str | None] = mapped_column(NulFreeString(30))
     order_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
     urls: Mapped[list[str]] = mapped_column(JSON, default=list)
-    authentication: Mapped[str] = mapped_column(NulFreeString(10), default="none")
+    authentication: Mapped[str] = mapped_column(NulFreeString(10), default="unknown")
     classification: Mapped[str] = mapped_column(NulFreeString(30))
     classification_detail: Mapped[str | None] = mapped_column(NulFreeText)
     parse_status: Mapped[str] = mapped_column(NulFreeString(20))  # ok | partial | quarantined
     parse_problems: Mapped[list[str]] = mapped_column(JSON, default=list)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)
+    # A message that names a request (its token, In-Reply-To or References) but may not join
+    # it: a stranger's mail, or a bounce of our reply. Linked for staff; it changes nothing.
+    claimed_request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)
+    # What staff should know about who sent it: a display name showing another address, a
+    # thread it claims but may not join, drafts held back by the flood limit.
+    trust_notes: Mapped[list[str]] = mapped_column(JSON, default=list)
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     request: Mapped[Request | None] = relationship(back_populates="messages", foreign_keys=[request_id])
+    claimed_request: Mapped[Request | None] = relationship(foreign_keys=[claimed_request_id])
     raw: Mapped[RawMessage] = relationship(back_populates="message", cascade="all, delete-orphan")
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="message", order_by="Attachment.position", cascade="all, delete-orphan"

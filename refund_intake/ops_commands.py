@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -77,11 +77,15 @@ def remind_job(sessions: sessionmaker[Session], config: Config) -> None:
         log.warning("reminder: %s", outcome)
 
 
+BOUNCES_SHOWN_FOR = timedelta(days=7)
+
+
 def status(config: Config, args: argparse.Namespace) -> int:
     _, sessions = open_database(config)
     with db.session_scope(sessions) as session:
         mailboxes = [_mailbox_health(session, m.name) for m in config.mailboxes]
-        counts = _counts(session, local_dates(config, datetime.now(UTC)))
+        now = datetime.now(UTC)
+        counts = _counts(session, local_dates(config, now), now - BOUNCES_SHOWN_FOR)
     healthy = all(m["healthy"] for m in mailboxes) and counts["outbox_failed"] == 0
     data = {"healthy": healthy, "mailboxes": mailboxes, **counts}
     table = render(mailboxes, ("mailbox", "healthy", "last_success_at", "last_poll_at", "last_error"),
@@ -105,7 +109,7 @@ def _mailbox_health(session: Session, name: str) -> dict[str, Any]:
     }
 
 
-def _counts(session: Session, today: Mapping[str, date]) -> dict[str, int]:
+def _counts(session: Session, today: Mapping[str, date], bounced_since: datetime) -> dict[str, int]:
     def count(query: Any) -> int:
         return int(session.scalar(query) or 0)
 
@@ -115,4 +119,9 @@ def _counts(session: Session, today: Mapping[str, date]) -> dict[str, int]:
         "responses_overdue": overdue,
         "quarantined": count(select(func.count(Message.id)).where(Message.parse_status == "quarantined")),
         "outbox_failed": count(select(func.count(Draft.id)).where(Draft.state == "failed")),
+        # bounces of our own replies (they name a request) in the last week: the customer did
+        # not get our answer; the request page lists them
+        "replies_bounced": count(select(func.count(Message.id)).where(
+            Message.claimed_request_id.is_not(None), Message.classification == "not_a_request",
+            Message.classification_detail.like("bounce%"), Message.stored_at >= bounced_since)),
     }

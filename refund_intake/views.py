@@ -71,6 +71,8 @@ def message_row(message: Message) -> dict[str, Any]:
         "classification": message.classification,
         "detail": message.classification_detail,
         "reference": message.request.reference if message.request else None,
+        "claims": message.claimed_request.reference if message.claimed_request else None,
+        "trust_notes": list(message.trust_notes or ()),
         "language": message.language,
         "reason": message.reason,
         "order_refs": list(message.order_refs),
@@ -82,6 +84,14 @@ def message_row(message: Message) -> dict[str, Any]:
         "uid": message.uid,
         "raw_sha256": message.raw_sha256,
     }
+
+
+def claim_row(message: Message) -> dict[str, Any]:
+    """A message that names a request it did not join: a stranger's mail, a bounce of our reply."""
+    return {"id": message.id, "received_at": iso(message.received_at), "sender": message.sender,
+            "sender_name": message.sender_name, "subject": message.subject,
+            "classification": message.classification, "detail": message.classification_detail,
+            "trust_notes": list(message.trust_notes or ())}
 
 
 def quarantine_row(message: Message) -> dict[str, Any]:

@@ -68,6 +68,8 @@ def draft_replies(session: Session, config: Config, request: Request,
     if first_message is None:
         first_message = len(request.messages) <= 1
     kinds, skipped_acknowledgement = _kinds_due(history, request, decision, policy, first_message)
+    kinds = _within_daily_limit(session, history, request, kinds, last, config.replies.max_drafts_per_sender_per_day,
+                                policy.timezone)
     drafts = []
     for kind in kinds:
         subject = reply_subject(request.subject, request.reference, language)
@@ -94,9 +96,24 @@ def draft_replies(session: Session, config: Config, request: Request,
     return drafts
 
 
+def _within_daily_limit(session: Session, history: DraftHistory, request: Request, kinds: list[str],
+                        last: Message | None, limit: int, zone: str) -> list[str]:
+    """At most `limit` drafts a day for one address: a flood of mail cannot flood the approval
+    queue (or, with auto-sent acknowledgements, someone's inbox). Staff see why on the request."""
+    room = max(limit - history.drafted_today(request.customer_email, zone), 0)
+    if len(kinds) <= room:
+        return kinds
+    why = (f"no {', '.join(kinds[room:])} drafted: {request.customer_email} reached the limit of "
+           f"{limit} drafts a day ([replies] max_drafts_per_sender_per_day)")
+    audit(session, "system", "skip:flood", request.id, detail={"why": why})
+    if last is not None:
+        last.trust_notes = [*last.trust_notes, why]
+    return kinds[:room]
+
+
 class DraftHistory:
     """What was drafted before, as the drafting rules ask it: each request's drafts, and whether
-    an address had an acknowledgement on a given day on the shop's clock.
+    an address had an acknowledgement, and how many drafts, on a given day on the shop's clock.
 
     Asked alone it reads the database per question; `preload` reads a whole batch's answers in
     two queries, and `record` adds the drafts made since (they may not be flushed yet).
@@ -106,6 +123,7 @@ class DraftHistory:
         self.session, self.now = session, now
         self._drafts: dict[int, list[Draft]] = {}
         self._acknowledged: dict[tuple[str, str], bool] = {}  # (time zone, address) -> today?
+        self._today: dict[tuple[str, str], int] = {}  # (time zone, address) -> drafts made today
 
     def drafts_of(self, request: Request) -> list[Draft]:
         if request.id not in self._drafts:
@@ -120,8 +138,15 @@ class DraftHistory:
             self._load_acknowledged([address], zone)
         return self._acknowledged[(zone, address.lower())]
 
+    def drafted_today(self, address: str, zone: str) -> int:
+        if (zone, address.lower()) not in self._acknowledged:
+            self._load_acknowledged([address], zone)
+        return self._today.get((zone, address.lower()), 0)
+
     def record(self, draft: Draft, zone: str) -> None:
         self.drafts_of(draft.request).append(draft)
+        key = (zone, draft.to_address.lower())
+        self._today[key] = self._today.get(key, 0) + 1
         if draft.kind in ACKNOWLEDGEMENTS:
             self._acknowledged[(zone, draft.to_address.lower())] = True
 
@@ -152,10 +177,12 @@ class DraftHistory:
         spellings = sorted({s for a in addresses if a.lower() in wanted for s in (a, a.lower())})
         for start_at in range(0, len(spellings), CHUNK):
             some = spellings[start_at:start_at + CHUNK]
-            for address in self.session.scalars(select(Draft.to_address).where(
-                    Draft.kind.in_(ACKNOWLEDGEMENTS), Draft.to_address.in_(some),
-                    Draft.created_at >= start, Draft.created_at < end)):
-                self._acknowledged[(zone, address.lower())] = True
+            for address, kind in self.session.execute(select(Draft.to_address, Draft.kind).where(
+                    Draft.to_address.in_(some), Draft.created_at >= start, Draft.created_at < end)):
+                key = (zone, address.lower())
+                self._today[key] = self._today.get(key, 0) + 1
+                if kind in ACKNOWLEDGEMENTS:
+                    self._acknowledged[key] = True
         for address in wanted:
             self._acknowledged.setdefault((zone, address), False)
 

@@ -1,15 +1,15 @@
 """Deciding in general: order matching, identity, outcome precedence, unknown facts, JSON."""
 
 import json
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import pytest
 
 from decisions import RequestFacts, decide, load_policy
+from decisions.policy import PolicyError
 from tests.decisions.decision_builders import CUSTOMER, at, effects, order, request
 
-POLICY = load_policy(
-    """
+POLICY_TEXT = """
 [policy]
 name = "test-shop"
 version = "7"
@@ -62,9 +62,8 @@ id = "fee"
 kind = "withhold"
 percent = 10
 clause = "a 10% fee"
-""",
-    "test-shop.toml",
-)
+"""
+POLICY = load_policy(POLICY_TEXT, "test-shop.toml")
 FACTS = {
     "started_at": "2024-11-04T10:00",
     "is_package": "false",
@@ -213,6 +212,28 @@ def test_failed_authentication_asks_for_identity_and_runs_no_rule():
     )
     assert {r.verdict for r in decision.trace} == {"skipped"}
     assert {r.code for r in decision.trace} == {"identity_unverified"}
+
+
+@pytest.mark.parametrize("setting, authentication, held", [
+    ("decide", "unknown", False),
+    ("needs_info", "unknown", True),
+    ("needs_info", "none", True),  # the older name of unknown
+    ("needs_info", "pass", False),
+])
+def test_the_policy_may_ask_for_identity_when_our_server_gave_no_result(setting, authentication, held):
+    policy = replace(POLICY, unknown_authentication=setting)
+    decision = decide(request(IN_TIME, "other", authentication=authentication), [order(**FACTS)], policy)
+    assert (decision.outcome == "needs_info" and decision.missing == ("identity",)) == held
+    if held:
+        assert {r.code for r in decision.trace} == {"identity_unverified"}
+
+
+def test_unknown_authentication_is_read_from_the_policy_file():
+    assert POLICY.unknown_authentication == "decide"
+    with pytest.raises(PolicyError, match="unknown_authentication: expected one of decide, needs_info"):
+        load_policy(POLICY_TEXT.replace('channel = "refunds@example.com"',
+                                        'channel = "refunds@example.com"\nunknown_authentication = "maybe"'),
+                    "test.toml")
 
 
 def test_the_date_header_is_not_an_input():

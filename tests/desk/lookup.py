@@ -22,7 +22,7 @@ def waiting_draft(sessions: sessionmaker[Session], reference: str) -> int:
 
 def attachment_of(sessions: sessionmaker[Session], reference: str) -> int:
     with session_scope(sessions) as db:
-        return db.scalars(select(Attachment.id).join(Message).join(Request)
+        return db.scalars(select(Attachment.id).join(Message).join(Request, Message.request_id == Request.id)
                           .where(Request.reference == reference).limit(1)).one()
 
 

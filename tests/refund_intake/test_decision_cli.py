@@ -49,9 +49,10 @@ def test_decide_refuses_a_failed_dmarc_sender(tmp_path: Path) -> None:
     forged.write_bytes(raw)
     result = cli("decide", "--policy", str(ROOT / "policies/kreatorz.toml"), "--eml", str(forged),
                  "--orders", str(ROOT / "examples/orders.csv"), "--received-at", "2026-11-05T10:12:07+02:00",
-                 "--json")
+                 "--authserv-id", "mx.kreatorz.co.za", "--json")
     data = json.loads(result.stdout)
     assert data["outcome"] == "needs_info" and "identity" in data["missing"]
+    assert data["authentication"] == "fail"
 
 
 def test_policy_check_names_line_and_key(tmp_path: Path) -> None:

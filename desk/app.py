@@ -11,10 +11,10 @@ from flask import Flask, current_app, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from desk import display
+from desk.proxies import TrustedProxies
 from desk.throttle import SignInThrottle
 from refund_intake.config import Config, WebSettings
 from refund_intake.errors import ConfigError, SecretError
@@ -74,9 +74,9 @@ def create_app(config: Config, sessions: sessionmaker[Session], *, secret_key: s
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     app.session_interface = _CookieFollowsScheme()
-    # Behind the TLS reverse proxy the README asks for, trust its X-Forwarded-Proto and -For (one
-    # hop): the client address is what sign-in throttling counts per client.
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=0)  # type: ignore[method-assign]
+    # Behind the TLS reverse proxy the README asks for, believe its X-Forwarded-For and -Proto, and
+    # nobody else's: the client address is what sign-in throttling counts per client.
+    app.wsgi_app = TrustedProxies(app.wsgi_app, config.web.trusted_proxies)  # type: ignore[method-assign]
     app.extensions["desk"] = Desk(config, sessions, clock or (lambda: datetime.now(UTC)))
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(views.blueprint)

@@ -6,8 +6,10 @@ import functools
 import hmac
 import logging
 import secrets
+import unicodedata
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -20,9 +22,11 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.orm import Session
 
 from desk.app import desk
 from refund_intake import staff as staff_accounts
+from refund_intake import staff_sessions
 from refund_intake.db import session_scope
 from refund_intake.errors import NotFound, PermissionDenied
 from refund_intake.models import StaffUser
@@ -60,40 +64,47 @@ def check_csrf() -> None:
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     if request.method == "GET":
-        if _signed_in_staff_id() is not None:
-            return redirect(url_for("desk.queue"))
+        with session_scope(desk().sessions) as db:
+            if _signed_in_staff(db) is not None:
+                return redirect(url_for("desk.queue"))
         return render_template("login.html", email="")
     email = request.form.get("email", "").strip()
     password = request.form.get("password", "")
+    target = _safe_next(request.args.get("next"))
     client, now, throttle = request.remote_addr or "?", desk().clock(), desk().throttle
-    wait = throttle.wait(email, client, now)
+    wait = throttle.attempt(email, client, now)  # counted before the password is checked
     if wait is not None:
         minutes = max(1, -(-int(wait.total_seconds()) // 60))
         log.warning("sign-in refused without checking: too many failures (client %s)", client)
         return render_template("login.html", email=email,
                                error=TOO_MANY.format(minutes=minutes)), 429
-    staff_id = None
+    token = None
     with session_scope(desk().sessions) as db:
         staff = staff_accounts.authenticate(db, email, password)  # None unless active and right
         if staff is not None:
             approval.audit(db, staff.email, "sign_in")
-            staff_id = staff.id
-    if staff_id is None:
-        throttle.failed(email, client, now)
+            token = staff_sessions.start(db, staff, now)
+    if token is None:
         # The typed email is not logged: people sometimes type a password into that field.
         log.info("refused a sign-in attempt")
         return render_template("login.html", email=email, error=WRONG_LOGIN), 401
-    throttle.succeeded(email)
+    throttle.succeeded(email, client, now)
     session.clear()  # a fresh session (and CSRF token) after sign-in: no fixation
     session.permanent = True
-    session["staff_id"] = staff_id
+    session["sid"] = token
     session["seen"] = _now()
     csrf_token()
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(target)
 
 
 @blueprint.post("/logout")
 def logout() -> Any:
+    """Ends the session on the server too: the cookie, if kept or copied, opens nothing more."""
+    with session_scope(desk().sessions) as db:
+        staff = staff_sessions.live_staff(db, session.get("sid"))
+        staff_sessions.end(db, session.get("sid"), desk().clock())
+        if staff is not None:
+            approval.audit(db, staff.email, "sign_out")
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -102,20 +113,16 @@ def logout() -> Any:
 def staff_page(view: StaffView) -> StaffView:
     """Runs `view(db, staff, **kwargs)` for a signed-in staff member, in one unit of work.
 
-    Without a live login the browser goes to the login page. A PermissionDenied (already audited
+    Without a live session the browser goes to the login page. A PermissionDenied (already audited
     by replies.approval) still commits, so the audit record of the refusal is kept.
     """
 
     @functools.wraps(view)
     def wrapper(**kwargs: Any) -> Any:
-        staff_id = _signed_in_staff_id()
-        if staff_id is None:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         with session_scope(desk().sessions) as db:
-            staff = db.get(StaffUser, staff_id)
-            if staff is None or not staff.active:
-                session.clear()
-                return redirect(url_for("auth.login"))
+            staff = _signed_in_staff(db)
+            if staff is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             g.staff = staff
             try:
                 return view(db, staff, **kwargs)
@@ -132,20 +139,25 @@ def _refusal(exc: PermissionDenied) -> str:
                            detail=f"{exc} This attempt has been recorded.")
 
 
-def _signed_in_staff_id() -> int | None:
-    """The staff id of a login that has not sat idle too long; refreshes its idle timer."""
-    staff_id = session.get("staff_id")
-    if not isinstance(staff_id, int):
+def _signed_in_staff(db: Session) -> StaffUser | None:
+    """The staff member of this browser's session, if it is live on the server and has not sat
+    idle too long; refreshes its idle timer. An ended or expired session is forgotten."""
+    token = session.get("sid")
+    if token is None:
         return None
-    seen = session.get("seen")
-    limit = desk().config.web.session_minutes * 60
-    now = _now()
-    if not isinstance(seen, int) or now - seen > limit:
+    seen, now = session.get("seen"), _now()
+    if not isinstance(seen, int) or now - seen > desk().config.web.session_minutes * 60:
+        staff_sessions.end(db, token, desk().clock(), "idle")
         session.clear()
         flash("Your session expired; please sign in again.", "info")
         return None
+    staff = staff_sessions.live_staff(db, token)
+    if staff is None:
+        session.clear()
+        flash("Your session has ended; please sign in again.", "info")
+        return None
     session["seen"] = now
-    return staff_id
+    return staff
 
 
 def _now() -> int:
@@ -153,7 +165,17 @@ def _now() -> int:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("desk.queue")
+    """Only a path on this site: never an open redirect to another host, never a header break.
+
+    Browsers drop tabs and newlines inside a URL (so "/%09/evil.example/" is "//evil.example/",
+    another site) and read a backslash as a slash: any control character, space or backslash,
+    a second leading slash, a scheme or a host refuses the target; the queue is used instead.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return url_for("desk.queue")
+    if any(char.isspace() or unicodedata.category(char)[0] == "C" or char == "\\" for char in target):
+        return url_for("desk.queue")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return url_for("desk.queue")
+    return target

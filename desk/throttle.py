@@ -26,24 +26,33 @@ class SignInThrottle:
         self._failures: dict[tuple[str, str], deque[datetime]] = {}
         self._lock = threading.Lock()
 
-    def wait(self, address: str, client: str, now: datetime) -> timedelta | None:
-        """How long until a sign-in for this address from this client is checked again; None: now."""
+    def attempt(self, address: str, client: str, now: datetime) -> timedelta | None:
+        """Count a sign-in attempt before its password is checked, or refuse it uncounted.
+
+        Returns None when the password may be checked (the attempt already counts as a failure
+        until `succeeded`), else how long until one is checked again. Counting first, under one
+        lock, is what holds many attempts sent at once to the limit: checking a password takes
+        long enough for all of them to pass a check-then-count.
+        """
         with self._lock:
             waits = [self._wait(key, now) for key in self._keys(address, client)]
-        longest = max((w for w in waits if w is not None), default=None)
-        return longest
-
-    def failed(self, address: str, client: str, now: datetime) -> None:
-        with self._lock:
+            longest = max((w for w in waits if w is not None), default=None)
+            if longest is not None:
+                return longest
             if len(self._failures) >= MAX_KEYS:
                 self._forget_old(now)
             for key in self._keys(address, client):
                 self._failures.setdefault(key, deque()).append(now)
+            return None
 
-    def succeeded(self, address: str) -> None:
-        """The right password clears the address's count (not the client's)."""
+    def succeeded(self, address: str, client: str, at: datetime) -> None:
+        """The right password (attempt counted `at`): clears the address's count, and takes this
+        one attempt off the client's (whose other failures still count)."""
         with self._lock:
             self._failures.pop(("address", address.strip().lower()), None)
+            times = self._failures.get(("client", client))
+            if times is not None and at in times:
+                times.remove(at)
 
     def _keys(self, address: str, client: str) -> tuple[tuple[str, str], ...]:
         return ("address", address.strip().lower()), ("client", client)

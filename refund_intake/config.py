@@ -147,6 +147,8 @@ class WebSettings:
     port: int = 8080
     session_minutes: int = 60
     secret_key: Secret | None = None
+    # Addresses of the reverse proxies whose X-Forwarded-For/-Proto are believed; none by default.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -388,9 +390,23 @@ def _web(table: Table, base: Path) -> WebSettings:
     minutes = table.int("session_minutes", 60, minimum=1)
     env, file = table.str("secret_key_env"), table.str("secret_key_file")
     table.forbid("secret_key", "secrets are not read from the config file; use secret_key_env or secret_key_file")
+    proxies = _networks(table, "trusted_proxies")
     table.finish()
     secret = Secret(env=env, file=(base / file) if file else None, key_path=table.path) if (env or file) else None
-    return WebSettings(bind=bind, port=port, session_minutes=minutes, secret_key=secret)
+    return WebSettings(bind=bind, port=port, session_minutes=minutes, secret_key=secret,
+                       trusted_proxies=proxies)
+
+
+def _networks(table: Table, key: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """A list of IP addresses or networks ("10.0.0.5", "10.1.0.0/16", "::1")."""
+    networks = []
+    for index, value in enumerate(table.strings(key)):
+        try:
+            networks.append(ipaddress.ip_network(value.strip(), strict=False))
+        except ValueError:
+            table.errors.append(f"{table.key(key)}[{index}]: expected an IP address or network "
+                                f'such as "10.0.0.5" or "10.0.0.0/24", got "{value}"')
+    return tuple(networks)
 
 
 def _privacy(table: Table, base: Path) -> PrivacySettings:

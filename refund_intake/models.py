@@ -312,6 +312,21 @@ class StaffUser(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class StaffSession(Base):
+    """One sign-in on the web page. The browser's cookie carries a random token; only its sha256
+    is kept, so a copy of the database opens no session. Signing out, disabling the account,
+    changing its role or its password ends the session: a replayed cookie is refused."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(NulFreeString(64), unique=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_why: Mapped[str | None] = mapped_column(NulFreeString(30))  # sign_out, disabled, role, password
+
+
 class AuditEvent(Base):
     """Who did what and when; edits keep the text before and after. Append-only."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from refund_intake.staff import ROLES
-from replies import commands
+from replies import commands, staff_commands
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,6 +57,27 @@ def _staff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     listing = staff.add_parser("list", help="list staff members")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=commands.staff_list)
+    _staff_changes(staff)
+
+
+def _staff_changes(staff: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Changes to an account, by an admin; each ends the person's web sessions."""
+    disable = staff.add_parser("disable", help="disable an account: no sign-in, its web sessions end")
+    disable.add_argument("email")
+    _acting(disable).set_defaults(handler=staff_commands.staff_disable)
+    enable = staff.add_parser("enable", help="enable a disabled account again")
+    enable.add_argument("email")
+    _acting(enable).set_defaults(handler=staff_commands.staff_enable)
+    role = staff.add_parser("role", help="change an account's role; its web sessions end")
+    role.add_argument("email")
+    role.add_argument("role", choices=ROLES)
+    _acting(role).set_defaults(handler=staff_commands.staff_role)
+    passwd = staff.add_parser("passwd", help="set a new password (asks for it; an admin, or the person "
+                              "themselves); the account's web sessions end")
+    passwd.add_argument("email")
+    passwd.add_argument("--password-file",
+                        help=f"read the password from this file (or ${commands.NEW_PASSWORD_ENV})")
+    _acting(passwd).set_defaults(handler=staff_commands.staff_passwd)
 
 
 def _acting(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

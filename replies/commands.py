@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from refund_intake import staff_sessions
 from refund_intake.commands import emit, open_database
 from refund_intake.config import Config
 from refund_intake.db import session_scope
@@ -157,7 +158,7 @@ def report_line(report: SendReport) -> str:
 
 
 def staff_add(config: Config, args: argparse.Namespace) -> int:
-    password = _new_password(args.password_file)
+    password = new_password(args.password_file)
     _, sessions = open_database(config)
     with sessions() as session:
         # The first account bootstraps the desk; after that, managing staff is an admin's job.
@@ -174,9 +175,9 @@ def staff_add(config: Config, args: argparse.Namespace) -> int:
 def staff_list(config: Config, args: argparse.Namespace) -> int:
     _, sessions = open_database(config)
     with sessions() as session:
-        rows = [{"email": s.email, "role": s.role, "active": s.active, "created_at": iso(s.created_at)}
-                for s in list_staff(session)]
-    emit(args, rows, render(rows, ("email", "role", "active", "created_at")))
+        rows = [{"email": s.email, "role": s.role, "active": s.active, "created_at": iso(s.created_at),
+                 "web_sessions": staff_sessions.live_count(session, s)} for s in list_staff(session)]
+    emit(args, rows, render(rows, ("email", "role", "active", "web_sessions", "created_at")))
     return 0
 
 
@@ -212,7 +213,7 @@ def _draft(session: Session, draft_id: int) -> Draft:
     return draft
 
 
-def _new_password(password_file: str | None) -> str:
+def new_password(password_file: str | None) -> str:
     if password_file:
         try:
             return Path(password_file).read_text(encoding="utf-8").rstrip("\r\n")
@@ -224,5 +225,5 @@ def _new_password(password_file: str | None) -> str:
         raise ActionRefused(f"no terminal to ask for the password: use --password-file or ${NEW_PASSWORD_ENV}")
     first = getpass.getpass("Password: ")
     if getpass.getpass("Again: ") != first:
-        raise ActionRefused("the two passwords differ; nobody added")
+        raise ActionRefused("the two passwords differ; nothing done")
     return first

@@ -1,13 +1,13 @@
 """messages: the request a message claims but may not join, and notes for staff on who sent it
 
-Revision ID: 0005_trust_intake
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005_trust_intake'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None

@@ -64,14 +64,19 @@ POLICY = Path(__file__).resolve().parents[2] / "policies" / "kreatorz.toml"  # A
 
 @pytest.fixture
 def config(database_url: str, tmp_path: Path) -> Config:
-    path = tmp_path / "config.toml"
+    return desk_config(database_url, tmp_path)
+
+
+def desk_config(database_url: str, directory: Path, web: str = "") -> Config:
+    """The desk's test config; `web` adds lines to its [web] table."""
+    path = directory / "config.toml"
     mailboxes = "".join(
         f'[[mailbox]]\nname = "{name}"\naddress = "{name}@kreatorz.co.za"\n'
         f'policy = "{POLICY}"\n[mailbox.maildir]\npath = "{name}"\n\n'
         for name in ("accounts", "billing")
     )
     path.write_text(f'[database]\nurl = "{database_url}"\n\n{mailboxes}'
-                    '[web]\nsession_minutes = 30\nsecret_key_env = "DESK_TEST_SECRET"\n')
+                    '[web]\nsession_minutes = 30\nsecret_key_env = "DESK_TEST_SECRET"\n' + web)
     return load_config(path)
 
 

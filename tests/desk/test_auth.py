@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desk.app import create_app
 from refund_intake.config import Config
 from refund_intake.errors import ConfigError
-from tests.desk.conftest import Clock, csrf_from, sign_in
+from tests.desk.conftest import SECRET, Clock, csrf_from, desk_config, sign_in
 from tests.desk.lookup import audit_trail, draft, waiting_draft
 from tests.desk.seed import PASSWORD, STAFF
 
@@ -95,11 +96,18 @@ def test_a_session_expires_after_the_idle_minutes(approver: FlaskClient, clock: 
     assert "session expired" in approver.get("/login").get_data(as_text=True)
 
 
-def test_the_session_cookie_is_httponly_strict_and_secure_over_https(client: FlaskClient) -> None:
+def test_the_session_cookie_is_httponly_strict_and_secure_over_https(
+        database_url: str, tmp_path: Path, sessions: sessionmaker[Session]) -> None:
+    behind_proxy = desk_config(database_url, tmp_path, 'trusted_proxies = ["127.0.0.1"]\n')
+    client = create_app(behind_proxy, sessions, secret_key=SECRET).test_client()
     plain = client.get("/login").headers["Set-Cookie"]
     assert "HttpOnly" in plain and "SameSite=Strict" in plain and "Secure" not in plain
     proxied = client.get("/login", headers={"X-Forwarded-Proto": "https"}).headers["Set-Cookie"]
     assert "Secure" in proxied
+    # From an address that is not a configured proxy, the header is nobody's word.
+    stranger = client.get("/login", headers={"X-Forwarded-Proto": "https"},
+                          environ_base={"REMOTE_ADDR": "192.0.2.9"}).headers["Set-Cookie"]
+    assert "Secure" not in stranger
 
 
 @pytest.mark.parametrize("path", ["/login", "/", "/no-such-page", "/static/desk.css"])

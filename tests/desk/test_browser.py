@@ -18,8 +18,10 @@ from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, syn
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import make_server
 
+from refund_intake.config import Config
 from tests.desk.lookup import draft, request_id, waiting_draft
 from tests.desk.seed import PASSWORD, STAFF
+from tests.desk.served import cli
 from tests.servers.ports import LOOPBACK
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,3 +142,43 @@ def test_a_viewer_gets_no_approve_button(page: Page, sessions: sessionmaker[Sess
     expect(page.get_by_role("button", name="Approve and send")).to_have_count(0)
     expect(page.get_by_role("button", name="Reject")).to_have_count(0)
 
+
+
+def test_signing_out_ends_the_session_even_for_a_kept_cookie(page: Page, browser: Browser, site: str) -> None:
+    sign_in(page, "approver")
+    kept = page.context.cookies()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    replay = browser.new_context(viewport=VIEWPORT, base_url=site)
+    try:
+        replay.add_cookies(kept)  # as if the cookie had been copied before signing out
+        again = replay.new_page()
+        again.goto("/")
+        expect(again).to_have_url(re.compile(r"/login\?next="))
+        expect(again.get_by_text("Your session has ended")).to_be_visible()
+    finally:
+        replay.close()
+
+
+def test_a_role_change_signs_the_person_out(page: Page, config: Config) -> None:
+    sign_in(page, "approver")
+    done = cli(config, "staff", "role", STAFF["approver"], "viewer", "--as", STAFF["admin"])
+    assert done.returncode == 0, done.stderr
+    page.reload()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.get_by_label("Email").fill(STAFF["approver"])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".who .role")).to_have_text("viewer")
+
+
+def test_a_crafted_next_never_leaves_the_desk(page: Page, site: str) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto("/login?next=/%09/evil.example/")
+    page.get_by_label("Email").fill(STAFF["viewer"])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+    assert page.url == f"{site}/"
+    assert all(url.startswith(site) for url in requested), requested

@@ -22,7 +22,8 @@ from tests.faults.fault_setup import (
     offline_config,
     one_line_error,
 )
-from tests.intake.imap_setup import request_mail, run_cli, start_cli, write_config
+from tests.faults.held_output import HeldAtProgress
+from tests.intake.imap_setup import request_mail, run_cli, write_config
 from tests.servers import MailUser
 
 TOTAL = 200
@@ -53,31 +54,31 @@ def test_database_locked_past_busy_timeout_poll_fails_then_catches_up(
     delivered = deliver(mailbox_user, TOTAL)
     config = write_config(tmp_path, mailbox_user, batch_size=BATCH, after="flag")
     watch = DatabaseWatch(config)
-    poller = start_cli(config, "poll", "--once")
-    try:
-        watch.mid_drain(poller, 3 * BATCH, TOTAL, "the lock must come while the poll is draining")
-        writer = sqlite3.connect(watch.path, timeout=0, isolation_level=None)
+    with HeldAtProgress(config, "poll", "--once") as poller:
+        # Its first progress line comes right after the first batch's commit and holds it there,
+        # with no write lock of its own: the lock is taken mid-drain whatever the machine's load.
+        watch.wait_for(BATCH, timeout=120, still_running=lambda: poller.process.poll() is None)
+        assert poller.process.poll() is None, "the poll must be held at its first progress line"
+        writer = sqlite3.connect(watch.path, timeout=60, isolation_level=None)
         try:
-            _take_exclusive(writer, still_running=lambda: poller.poll() is None)
+            writer.execute("BEGIN EXCLUSIVE")
             locked_at, committed_under_lock = time.monotonic(), watch.committed()
+            poller.release()
             # Held until the poll gives up, however slow the machine: it must not wait forever.
-            stdout, stderr = poller.communicate(timeout=60)
+            stdout, stderr = poller.finish(timeout=60)
             held = time.monotonic() - locked_at
             writer.execute("ROLLBACK")
         finally:
             writer.close()
-    finally:
-        if poller.poll() is None:
-            poller.kill()
-            poller.communicate()
 
-    assert poller.returncode == 1, (stdout, stderr)
+    assert poller.process.returncode == 1, (stdout, stderr)
     assert held >= SQLITE_BUSY_TIMEOUT_MS / 1000, f"gave up after {held:.1f} s, before the busy timeout"
     line = one_line_error(stderr)
     assert line.startswith("refund-intake: error: mailbox accounts: database refused the batch "
                            "(database is locked); nothing was lost"), line
     # Nothing of the refused batch: only whole batches, each with its UID mark and its flags.
     stored = watch.committed()
+    assert committed_under_lock == BATCH, "the lock came exactly after the first batch"
     assert stored == committed_under_lock and stored % BATCH == 0 and stored == watch.last_uid()
     assert sorted(uid for *_, uid in watch.rows()) == list(range(1, stored + 1))
     server = folder_view(mailbox_user)
@@ -93,20 +94,3 @@ def test_database_locked_past_busy_timeout_poll_fails_then_catches_up(
     server = folder_view(mailbox_user)
     assert server.flagged == set(server.received) and len(server.received) == TOTAL
 
-
-def _take_exclusive(writer: sqlite3.Connection, still_running) -> None:  # type: ignore[no-untyped-def]
-    """Take the write lock between two of the poll's batches (while it fetches the next one).
-
-    SQLite's own busy handler backs off in steps of up to 100 ms, while the poll takes the lock
-    again within milliseconds, so waiting that way can starve until the poll is done. Trying every
-    millisecond catches the gap.
-    """
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            writer.execute("BEGIN EXCLUSIVE")
-            return
-        except sqlite3.OperationalError:
-            assert still_running(), "the poll finished before the lock could be taken"
-            time.sleep(0.001)
-    raise AssertionError("could not take the write lock between batches within 60 s")

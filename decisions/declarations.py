@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from decisions.facts import BUILT_IN_FACTS, FACT_TYPES, TIMEZONE_FACT, text_key
+from decisions.facts import BUILT_IN_FACTS, FACT_TYPES, TIMEZONE_FACT
 from decisions.spec import Problems, Spec
 
 NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -18,8 +18,8 @@ NAME = re.compile(r"[a-z][a-z0-9_]*")
 def read_facts(table: Any, problems: Problems) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     """(type of every fact a rule may read, the listed values of text facts that list them).
 
-    Built-in order fields are added for rules, not declared. Values are kept folded as
-    text facts compare ("Web Design" = "web_design").
+    Built-in order fields are added for rules, not declared. Values are kept as written;
+    they compare as text facts do ("Web Design" = "web_design").
     """
     if table is None:
         return dict(BUILT_IN_FACTS), {}
@@ -52,4 +52,4 @@ def _declaration(spec: Spec, name: str) -> tuple[str | None, tuple[str, ...]]:
     if listed and fact_type != "text":
         inner.error("values", "only a text fact lists its values")
         return fact_type, ()
-    return fact_type, tuple(text_key(value) for value in listed or ())
+    return fact_type, tuple(listed or ())

@@ -179,7 +179,7 @@ def _read_expect(spec: Spec) -> Mapping[str, Any] | None:
         if not inner.has(key):
             continue
         if key in ("hits", "missing"):
-            expect[key] = tuple(inner.texts(key) or ())
+            expect[key] = () if inner.raw(key) == [] else tuple(inner.texts(key) or ())
         elif key == "respond_by":
             expect[key] = _date(inner, key)
         elif key == "outcome":

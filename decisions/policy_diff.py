@@ -1,8 +1,8 @@
 """Policy diff: what changes when the same requests are decided under two policies.
 
 Counts the requests per (outcome before, outcome after), and the money moved per currency:
-the refunds approved under each policy and the difference. Proposed amounts of `review`
-decisions are not money moved: staff have not granted them.
+the refunds approved under each policy and the difference, and apart from them the refunds
+proposed to staff by `review` decisions (not granted yet, so not counted as moved).
 """
 
 from collections import Counter
@@ -16,9 +16,13 @@ from decisions.decision import Decision
 
 @dataclass(frozen=True)
 class Money:
+    """Sums in one currency: refunds approved, and refunds proposed for staff review."""
+
     currency: str
     refund_before: Decimal
     refund_after: Decimal
+    proposed_before: Decimal
+    proposed_after: Decimal
 
     @property
     def moved(self) -> Decimal:
@@ -30,6 +34,8 @@ class Money:
             "refund_before": str(self.refund_before),
             "refund_after": str(self.refund_after),
             "moved": str(self.moved),
+            "proposed_before": str(self.proposed_before),
+            "proposed_after": str(self.proposed_after),
         }
 
 
@@ -58,21 +64,32 @@ class PolicyDiff:
 def diff(pairs: Iterable[tuple[Decision, Decision]]) -> PolicyDiff:
     """Summarise (decision under the old policy, decision under the new) for each request."""
     outcomes: Counter[tuple[str, str]] = Counter()
-    before: dict[str, Decimal] = {}
-    after: dict[str, Decimal] = {}
+    sums: dict[tuple[str, str, str], Decimal] = {}  # (currency, outcome, before|after) -> total
+    currencies: set[str] = set()
     total = 0
     for old, new in pairs:
         total += 1
         outcomes[(old.outcome, new.outcome)] += 1
-        for decision, sums in ((old, before), (new, after)):
+        for decision, side in ((old, "before"), (new, "after")):
             if decision.currency is None:
                 continue
-            sums.setdefault(decision.currency, Decimal(0))
-            if decision.outcome == "approve" and decision.refund_amount is not None:
-                sums[decision.currency] += decision.refund_amount
+            currencies.add(decision.currency)
+            if decision.refund_amount is not None:
+                key = (decision.currency, decision.outcome, side)
+                sums[key] = sums.get(key, Decimal(0)) + decision.refund_amount
     ordered = sorted(outcomes.items(), key=lambda item: (item[0][0] == item[0][1], -item[1], item[0]))
+
+    def summed(currency: str, outcome: str, side: str) -> Decimal:
+        return sums.get((currency, outcome, side), Decimal(0))
+
     money = tuple(
-        Money(currency, before.get(currency, Decimal(0)), after.get(currency, Decimal(0)))
-        for currency in sorted(set(before) | set(after))
+        Money(
+            currency,
+            summed(currency, "approve", "before"),
+            summed(currency, "approve", "after"),
+            summed(currency, "review", "before"),
+            summed(currency, "review", "after"),
+        )
+        for currency in sorted(currencies)
     )
     return PolicyDiff(total, tuple((b, a, n) for (b, a), n in ordered), money)

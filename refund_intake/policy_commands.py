@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -67,12 +68,18 @@ def _load(path: Path) -> tuple[Policy, str]:
     return load_policy(text, str(path)), text
 
 
+def _refused(exc: PolicyError) -> int:
+    """A policy that cannot be used: every error on its own line (not only the first), exit 2."""
+    for error in exc.errors:
+        print(f"refund-intake: error: {error}", file=sys.stderr)
+    return 2
+
+
 def policy_check(config: Config | None, args: argparse.Namespace) -> int:
     try:
         policy, text = _load(args.file)
     except PolicyError as exc:
-        print("\n".join(exc.errors))
-        return 1
+        return _refused(exc)
     mistakes = located(lint(policy), text, str(args.file))
     if mistakes:
         print("\n".join(mistakes))
@@ -92,8 +99,7 @@ def policy_test(config: Config | None, args: argparse.Namespace) -> int:
     try:
         policy, _ = _load(args.file)
     except PolicyError as exc:
-        print("\n".join(exc.errors))
-        return 1
+        return _refused(exc)
     results, coverage = run_tests(policy, classify)
     failed = [result for result in results if not result.passed]
     low = args.min_coverage is not None and coverage.percent < args.min_coverage
@@ -153,12 +159,13 @@ def policy_diff(config: Config, args: argparse.Namespace) -> int:
             **summary.to_dict(), "left_out": left_out}
     rows = [{"outcome_before": o["before"], "outcome_after": o["after"], "requests": o["requests"]}
             for o in data["outcomes"]]
-    money = render([m.to_dict() for m in summary.money], ("currency", "refund_before", "refund_after", "moved"))
+    money = render([m.to_dict() for m in summary.money],
+                   ("currency", "refund_before", "refund_after", "moved", "proposed_before", "proposed_after"))
     outcome_table = render(rows, ("outcome_before", "outcome_after", "requests"))
     note = f" ({left_out} anonymised request(s) left out)" if left_out else ""
     text = (f"{summary.requests} stored request(s) decided under {old.name} {old.version} and "
             f"{new.name} {new.version}{note}; {summary.changed} change outcome.\n\n{outcome_table}\n\n"
-            f"Refunds approved (review proposals are not counted):\n{money}")
+            f"Refunds approved (moved), and proposed for staff review (not moved):\n{money}")
     emit(args, data, text)
     return 0
 

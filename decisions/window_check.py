@@ -68,7 +68,9 @@ class Window:
         measured = readings[self.until].value if self.until else case.request.received_at
         assert isinstance(anchor, (datetime, date)) and isinstance(measured, (datetime, date))
         facts = shown(*readings.values())
-        if not self.until:
+        if self.until:
+            facts["measured_to"] = self.until
+        else:
             facts["received_at"] = case.request.received_at.astimezone(case.zone).isoformat()
         if self.in_hours:
             return _by_deadline(anchor, measured, length, case, facts)

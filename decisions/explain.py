@@ -129,7 +129,7 @@ def _sentence(result: RuleResult) -> str:
     if "deadline" in result.facts:  # a window that closes hours before an event
         ahead = "at or before" if result.code == "inside_window" else "after"
         return f"{_measured(result.facts)}, {ahead} the deadline, {result.facts['deadline']}"
-    return template.format_map(_Blank(result.facts | {"measured": _measured(result.facts)}))
+    return template.format_map(_Blank({**result.facts, "measured": _measured(result.facts)}))
 
 
 def _measured(facts: Mapping[str, str]) -> str:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from decisions import Decision, Policy, PolicyError, decide, load_policy
@@ -170,7 +170,7 @@ def policy_diff(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def _stored(mailbox: str | None):  # type: ignore[no-untyped-def]
+def _stored(mailbox: str | None) -> Select[Request]:
     query = select(Request).where(Request.kind == "refund").order_by(Request.id)
     return query.where(Request.mailbox == mailbox) if mailbox else query
 

@@ -226,3 +226,23 @@ def test_a_new_version_changes_no_decision_until_staff_decide_again(demo: Path, 
     unknown = cli("--config", str(demo), "requests", "redecide", "R-000002", "--version", "9",
                   "--as", "ada@kreatorz.co.za")
     assert unknown.returncode == 1 and "no policy version '9'" in unknown.stderr
+
+
+def test_decide_with_a_directory_of_versions_takes_the_one_in_force(tmp_path: Path) -> None:
+    versions = tmp_path / "kreatorz"
+    versions.mkdir()
+    text = (ROOT / "policies/kreatorz.toml").read_text(encoding="utf-8")
+    (versions / "old.toml").write_text(text, encoding="utf-8")
+    (versions / "new.toml").write_text(ten_percent_version(text, "2026-11-05"), encoding="utf-8")
+    [eml] = [p for p in (ROOT / "examples/sample-mailbox/cur").iterdir() if ".M3P" in p.name]
+
+    def decided(received: str) -> dict[str, str]:
+        result = cli("decide", "--policy", str(versions), "--eml", str(eml), "--orders",
+                     str(ROOT / "examples/orders.csv"), "--received-at", received, "--json")
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    day_before = decided("2026-11-04T23:59:59+02:00")
+    assert (day_before["version"], day_before["refund_amount"]) == ("2024-11-11", "3600.00")
+    on_the_day = decided("2026-11-05T00:00:00+02:00")
+    assert (on_the_day["version"], on_the_day["refund_amount"]) == ("2026-11-05", "4050.00")

@@ -246,3 +246,61 @@ def test_decide_with_a_directory_of_versions_takes_the_one_in_force(tmp_path: Pa
     assert (day_before["version"], day_before["refund_amount"]) == ("2024-11-11", "3600.00")
     on_the_day = decided("2026-11-05T00:00:00+02:00")
     assert (on_the_day["version"], on_the_day["refund_amount"]) == ("2026-11-05", "4050.00")
+
+
+KAJET_ORDERS = """\
+order_id,customer_email,amount,currency,ordered_at,seller_cancelled,cancellation_window_days,cancellation_window_basis,cancelled_in_app_at
+KJ-1001,ben@example.net,120.00,MYR,2026-11-02T20:00:00+08:00,false,3,ordered_at,
+KJ-1002,mei@example.org,80.00,MYR,2026-11-02T20:00:00+08:00,false,3,ordered_at,2026-11-04T21:30:00+08:00
+"""
+
+
+def kajet_email(sender: str, order_id: str, day: int) -> bytes:
+    return (f"Return-Path: <{sender}>\nFrom: {sender}\nTo: cancellations@example.com\n"
+            f"Subject: Please cancel order {order_id}\nDate: Fri, {day:02d} Nov 2026 10:00:00 +0800\n"
+            f"Message-ID: <{order_id}@example.com>\nContent-Type: text/plain; charset=utf-8\n\n"
+            f"Hello,\n\nI changed my mind: please cancel my order {order_id} and refund me.\n\nThanks\n"
+            ).encode()
+
+
+def test_a_kajet_cancel_email_for_an_order_never_cancelled_in_the_app_gets_told_how(tmp_path: Path) -> None:
+    """Through the whole pipeline: the order's record, not the email, says whether and when the
+    buyer cancelled in the app. The email arrives on 6 November, after the 3-day window."""
+    cur = tmp_path / "mail" / "cur"
+    cur.mkdir(parents=True)
+    for name, sender, order_id in (("1794045600.M1P1.shop:2,S", "ben@example.net", "KJ-1001"),
+                                   ("1794045601.M2P1.shop:2,S", "mei@example.org", "KJ-1002")):
+        (cur / name).write_bytes(kajet_email(sender, order_id, 6))
+    (tmp_path / "mail" / "new").mkdir()
+    (tmp_path / "mail" / "tmp").mkdir()
+    (tmp_path / "orders.csv").write_text(KAJET_ORDERS, encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(f"""
+[database]
+url = "sqlite:///{tmp_path}/kajet.db"
+
+[intake]
+order_ref_patterns = ['\\bKJ-\\d{{4,}}\\b']
+
+[[mailbox]]
+name = "kajet"
+address = "cancellations@example.com"
+policy = "{ROOT}/policies/marketplace.toml"
+
+[mailbox.maildir]
+path = "{tmp_path}/mail"
+""", encoding="utf-8")
+    for args in (("db", "upgrade"), ("orders", "import", str(tmp_path / "orders.csv")), ("poll", "--once")):
+        result = cli("--config", str(config), *args)
+        assert result.returncode == 0, result.stdout + result.stderr
+    requests = {r["order_refs"][0]: r for r in json.loads(cli("--config", str(config), "requests", "list",
+                                                                "--json").stdout)}
+    assert requests["KJ-1001"]["outcome"] == "cancel_in_app" and requests["KJ-1001"]["refund_amount"] is None
+    # cancelled in the app on day 2, inside the window: the late email does not matter
+    assert (requests["KJ-1002"]["outcome"], requests["KJ-1002"]["refund_amount"]) == ("review", "80.00")
+    drafts = json.loads(cli("--config", str(config), "queue", "list", "--json").stdout)
+    kinds = {(d["reference"], d["kind"]) for d in drafts}
+    assert (requests["KJ-1001"]["reference"], "cancel_in_app") in kinds
+    assert (requests["KJ-1002"]["reference"], "review") in kinds
+    told = cli("--config", str(config), "explain", requests["KJ-1001"]["reference"])
+    assert "Outcome: not decided: tell the customer how to cancel in the app." in told.stdout

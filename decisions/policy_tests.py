@@ -74,7 +74,7 @@ def _read_test(spec: Spec) -> PolicyTest | None:
         spec.error("reason", "give exactly one of reason or words")
     order = _read_order(spec)
     expect = _read_expect(spec)
-    urls = spec.texts("urls") if spec.has("urls") else ()
+    urls = spec.texts("urls") if spec.has("urls") and spec.raw("urls") != [] else ()
     attachments = spec.integer("attachments", required=False) or 0
     authentication = spec.choice("authentication", AUTHENTICATION_RESULTS, "none") or "none"
     sender = spec.text("sender", required=False)

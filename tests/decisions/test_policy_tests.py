@@ -140,3 +140,16 @@ def test_a_bad_test_is_refused_with_its_line_and_key(change, error):
     line = int(located.split(":")[1])
     key = error.split(":")[0].split(".")[-1]
     assert text.splitlines()[line - 1].startswith(f"{key} =")
+
+
+def test_the_example_in_the_format_document_passes_against_the_kreatorz_policy():
+    from tests.decisions.decision_builders import REPO
+
+    doc = (REPO / "docs" / "policy-format.md").read_text(encoding="utf-8")
+    start = doc.index("```toml\n[[tests]]\n") + len("```toml\n")
+    example = doc[start:doc.index("```", start)]
+    kreatorz = (REPO / "policies" / "kreatorz.toml").read_text(encoding="utf-8")
+    policy = load_policy(kreatorz + "\n" + example, "kreatorz.toml")
+    outcome, _ = run_tests(policy)
+    assert outcome[-1].test.name.startswith('"within 7 calendar days')
+    assert outcome[-1].passed, outcome[-1].differences

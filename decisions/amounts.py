@@ -174,6 +174,34 @@ class Withhold:
 
 
 @dataclass(frozen=True)
+class RefundPercent:
+    """Refund a percentage of the considered amount; the fee is what remains.
+
+    For clauses that define the refund, not the fee ("a refund will be issued for 50% of
+    the unused portion"): the refund is rounded half-up, so the customer gets the half cent.
+    """
+
+    kind: ClassVar[str] = "refund_percent"
+    affects_amount: ClassVar[bool] = True
+    percent: Decimal
+
+    @classmethod
+    def from_spec(cls, spec: Spec) -> "RefundPercent | None":
+        percent = spec.percent("percent")
+        return cls(percent) if percent is not None else None
+
+    def reads(self) -> tuple[str, ...]:
+        return ()
+
+    def check(self, case: Case) -> Finding:
+        facts = {"percent": str(self.percent)}
+        return Finding("hit", "refund_percent", facts, refund_percent=self.percent)
+
+    def params(self) -> dict[str, Any]:
+        return {"percent": str(self.percent)}
+
+
+@dataclass(frozen=True)
 class BaseAmount:
     """Start from an amount the order records (the last recurring payment), not the total."""
 

@@ -1,8 +1,10 @@
 """Case: what a rule sees of one request: the request, its order, and facts typed for reading."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
+
+import holidays
 
 from decisions.facts import BUILT_IN_FACTS, TIMEZONE_FACT, Reading, read_raw, shown
 from decisions.orders import Order, zone_named
@@ -16,7 +18,8 @@ class Case:
     `zone` is the order's own `timezone` fact when it has one, else the policy's zone;
     it is None when the order names a zone that does not exist, and then every reading
     that needs a zone is unknown rather than guessed. `derived` holds values set by
-    earlier rules (a category table's policy letter).
+    earlier rules (a category table's policy letter). `business_calendar` is the policy's
+    holidays when it extends day windows that end on a weekend or holiday.
     """
 
     request: RequestFacts
@@ -25,23 +28,27 @@ class Case:
     zone: ZoneInfo | None
     zone_problem: str | None = None
     derived: Mapping[str, str] = field(default_factory=dict)
+    business_calendar: holidays.HolidayBase | None = None  # set: day windows end on a business day
 
     @classmethod
     def for_order(
-        cls, request: RequestFacts, order: Order, fact_types: Mapping[str, str], policy_zone: str
+        cls,
+        request: RequestFacts,
+        order: Order,
+        fact_types: Mapping[str, str],
+        policy_zone: str,
+        business_calendar: holidays.HolidayBase | None = None,
     ) -> "Case":
         own_zone = order.facts.get(TIMEZONE_FACT, "").strip()
         try:
             zone = zone_named(own_zone or policy_zone)
         except ValueError as exc:
-            return cls(request, order, fact_types, None, f"invalid: {TIMEZONE_FACT}: {exc}")
-        return cls(request, order, fact_types, zone)
+            problem = f"invalid: {TIMEZONE_FACT}: {exc}"
+            return cls(request, order, fact_types, None, problem, {}, business_calendar)
+        return cls(request, order, fact_types, zone, None, {}, business_calendar)
 
     def with_derived(self, name: str, value: str) -> "Case":
-        derived = {**self.derived, name: value}
-        return Case(
-            self.request, self.order, self.fact_types, self.zone, self.zone_problem, derived
-        )
+        return replace(self, derived={**self.derived, name: value})
 
     def read(self, name: str) -> Reading:
         if name in self.derived:

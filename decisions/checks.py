@@ -8,14 +8,12 @@ shape the amount live in `amounts.py`.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Protocol
 
 from decisions.case import Case
-from decisions.facts import Reading, text_key
+from decisions.facts import FACT_TYPES, Reading, text_key
 from decisions.spec import Spec
-from decisions.windows import last_day, local_date
 
 MOMENTS = ("datetime", "date")
 
@@ -29,6 +27,7 @@ class Finding:
     facts: Mapping[str, str] = field(default_factory=dict)
     fraction: Decimal | None = None  # share of the considered amount that stays refundable
     withhold_percent: Decimal | None = None
+    refund_percent: Decimal | None = None
     base_amount: Decimal | None = None
     sets: tuple[str, str] | None = None  # (derived fact, value) for later rules
 
@@ -61,59 +60,6 @@ class Check(Protocol):
     def reads(self) -> tuple[str, ...]: ...
     def check(self, case: Case) -> Finding: ...
     def params(self) -> dict[str, Any]: ...
-
-
-@dataclass(frozen=True)
-class Window:
-    """Hit when the request was received within `days` calendar days of the anchor fact."""
-
-    kind: ClassVar[str] = "window"
-    affects_amount: ClassVar[bool] = False
-    anchor: str
-    days: int | None = None
-    days_fact: str | None = None
-
-    @classmethod
-    def from_spec(cls, spec: Spec) -> "Window | None":
-        anchor = spec.fact("anchor", MOMENTS)
-        days = spec.integer("days", required=False)
-        days_fact = spec.fact("days_fact", ("integer",), required=False)
-        if (days is None) == (days_fact is None):
-            spec.error("days", "give exactly one of days or days_fact")
-            return None
-        return cls(anchor, days, days_fact) if anchor else None
-
-    def reads(self) -> tuple[str, ...]:
-        return (self.anchor,) + ((self.days_fact,) if self.days_fact else ())
-
-    def check(self, case: Case) -> Finding:
-        readings = [case.read(name) for name in self.reads()]
-        if not all(reading.known for reading in readings):
-            return unknown(*readings)
-        days = self.days if self.days is not None else readings[1].value
-        if not isinstance(days, int) or days < 0:
-            return unknown(readings[0], _invalid(readings[1], "not a number of days"))
-        zone = case.zone
-        if zone is None:
-            return zone_unknown(case, *readings)
-        anchor = readings[0].value
-        assert isinstance(anchor, (datetime, date))
-        received = case.request.received_at
-        last = last_day(anchor, days, zone)
-        facts = shown(*readings) | {
-            "received_at": received.astimezone(zone).isoformat(),
-            "last_day": last.isoformat(),
-        }
-        if local_date(received, zone) <= last:
-            return Finding("hit", "inside_window", facts)
-        return Finding("miss", "outside_window", facts)
-
-    def params(self) -> dict[str, Any]:
-        return {"anchor": self.anchor, "days": self.days, "days_fact": self.days_fact}
-
-
-def _invalid(reading: Reading, why: str) -> Reading:
-    return Reading(reading.name, None, reading.shown, f"invalid: {why}")
 
 
 @dataclass(frozen=True)
@@ -151,6 +97,39 @@ class FactIs:
 
     def params(self) -> dict[str, Any]:
         return {"fact": self.fact, "equals": list(self.equals)}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Hit when the order records a value for the fact, miss when its cell is empty.
+
+    For facts whose absence means something ("cancelled_in_app_at" empty: the buyer never
+    cancelled in the app). Elsewhere an empty cell is unknown; this kind says so explicitly.
+    A value that does not read as its type is still unknown.
+    """
+
+    kind: ClassVar[str] = "recorded"
+    affects_amount: ClassVar[bool] = False
+    fact: str
+
+    @classmethod
+    def from_spec(cls, spec: Spec) -> "Recorded | None":
+        fact = spec.fact("fact", FACT_TYPES)
+        return cls(fact) if fact else None
+
+    def reads(self) -> tuple[str, ...]:
+        return (self.fact,)
+
+    def check(self, case: Case) -> Finding:
+        reading = case.read(self.fact)
+        if reading.problem == "unknown":
+            return Finding("miss", "not_recorded", shown(reading))
+        if not reading.known:
+            return unknown(reading)
+        return Finding("hit", "recorded", shown(reading))
+
+    def params(self) -> dict[str, Any]:
+        return {"fact": self.fact}
 
 
 @dataclass(frozen=True)

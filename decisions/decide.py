@@ -11,11 +11,12 @@ from decisions.orders import Order
 from decisions.policy import Policy
 from decisions.request import RequestFacts
 from decisions.rules import Rule
-from decisions.windows import response_deadline
+from decisions.windows import holiday_calendar, response_deadline
 
 # The strongest effect wins: a clear denial is not softened by a missing document, and
 # a missing document is asked for before staff spend time on a review.
-PRECEDENCE = ("deny", "needs_info", "review", "approve")
+# A redirect comes first: the request is answered with instructions and not decided at all.
+PRECEDENCE = ("redirect", "deny", "needs_info", "review", "approve")
 
 NOTES = {
     "authentication_failed": "The receiving server reports that the sender failed DMARC or SPF; "
@@ -70,11 +71,16 @@ def decide(request: RequestFacts, orders: Sequence[Order], policy: Policy) -> De
         return _held(request, policy, None, "order_reference", problem or "no_order")
     if not same_address(request.sender, order.customer_email):
         return _held(request, policy, order, "identity", "sender_not_customer")
-    case = Case.for_order(request, order, policy.facts, policy.timezone)
+    calendar = None
+    if policy.extend_windows_to_business_day:
+        calendar = holiday_calendar(policy.holiday_country, policy.holiday_subdivision)
+    case = Case.for_order(request, order, policy.facts, policy.timezone, calendar)
     evaluated = _evaluate(policy.rules, case)
     trace = tuple(result for _, _, result in evaluated)
     effects = [result.effect for result in trace]
     outcome = next((effect for effect in PRECEDENCE if effect in effects), "review")
+    if outcome == "redirect":
+        return _redirected(request, policy, order, evaluated)
     settlement = _settle(evaluated, order) if outcome in ("approve", "review") else None
     missing = [
         rule.missing for rule, _, r in evaluated if r.effect == "needs_info" and rule.missing
@@ -121,7 +127,10 @@ def _settle(evaluated: list[tuple[Rule, Finding, RuleResult]], order: Order) -> 
     # Fees restated in several sections of a policy are one fee, not a sum: the highest applies.
     percents = [f.withhold_percent for f in applied if f.withhold_percent is not None]
     withheld = max(percents, default=Decimal(0))
-    return settle(bases[-1] if bases else order.amount, fractions, withheld, order.currency)
+    # A refund defined by several clauses: the lowest share applies (the customer is owed that).
+    refunds = [f.refund_percent for f in applied if f.refund_percent is not None]
+    base = bases[-1] if bases else order.amount
+    return settle(base, fractions, withheld, order.currency, min(refunds, default=None))
 
 
 def _held(
@@ -143,4 +152,29 @@ def _held(
         policy_version=policy.version,
         response_deadline=response_deadline(request.received_at, policy),
         note=NOTES[why],
+    )
+
+
+def _redirected(
+    request: RequestFacts,
+    policy: Policy,
+    order: Order,
+    evaluated: list[tuple[Rule, Finding, RuleResult]],
+) -> Decision:
+    """Not decided: the first redirecting rule names the reply that tells the customer what to do."""
+    rule = next(rule for rule, _, result in evaluated if result.effect == "redirect")
+    assert rule.reply is not None, "a redirecting rule names its reply (checked at load)"
+    return Decision(
+        outcome=rule.reply,
+        refund_amount=None,
+        fee=None,
+        considered_amount=None,
+        currency=order.currency,
+        order_id=order.order_id,
+        trace=tuple(result for _, _, result in evaluated),
+        missing=(),
+        policy_name=policy.name,
+        policy_version=policy.version,
+        response_deadline=response_deadline(request.received_at, policy),
+        note=rule.note,
     )

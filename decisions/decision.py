@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 OUTCOMES = ("approve", "deny", "review", "needs_info")
+# Requests a policy answers with instructions instead of a decision (see rules.REPLIES).
+REDIRECTS = ("cancel_in_app",)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,14 @@ _OUTCOMES = {
     "deny": "deny",
     "review": "staff review (discretion)",
     "needs_info": "ask the customer for more information",
+    "cancel_in_app": "not decided: tell the customer how to cancel in the app",
 }
 _EFFECTS = {
     "approve": "grants a refund",
     "deny": "denies",
     "review": "sends to staff review",
     "needs_info": "asks for information",
+    "redirect": "answers with instructions instead of a decision",
 }
 _MISSING = {
     "order_reference": "which order the request is about",
@@ -24,8 +26,11 @@ _MISSING = {
     "evidence": "evidence (an attachment)",
 }
 _FINDINGS = {
-    "inside_window": "received {received_at}, on or before the last day, {last_day}",
-    "outside_window": "received {received_at}, after the last day, {last_day}",
+    "inside_window": "{measured}, on or before the last day, {last_day}",
+    "outside_window": "{measured}, after the last day, {last_day}",
+    "recorded": "the order records it",
+    "not_recorded": "the order does not record it",
+    "refund_percent": "{percent}% of the amount is refunded; the rest is the fee",
     "url_present": "the email gives a URL",
     "url_missing": "the email gives no URL",
     "evidence_present": "the email has {attachment_count} attachment(s)",
@@ -41,7 +46,7 @@ _FINDINGS = {
     "fact_matches": "the order's record matches",
     "fact_differs": "the order's record does not match",
 }
-_AMOUNT_CODES = ("prorated", "share", "withheld", "base_amount")
+_AMOUNT_CODES = ("prorated", "share", "withheld", "refund_percent", "base_amount")
 _HELD_CODES = ("identity_unverified", "order_unknown")
 
 
@@ -121,7 +126,18 @@ def _sentence(result: RuleResult) -> str:
     if result.code == "condition_unknown":
         return "cannot tell whether this rule applies"
     template = _FINDINGS.get(result.code, result.code.replace("_", " "))
-    return template.format_map(_Blank(result.facts))
+    if "deadline" in result.facts:  # a window that closes hours before an event
+        ahead = "at or before" if result.code == "inside_window" else "after"
+        return f"{_measured(result.facts)}, {ahead} the deadline, {result.facts['deadline']}"
+    return template.format_map(_Blank({**result.facts, "measured": _measured(result.facts)}))
+
+
+def _measured(facts: Mapping[str, str]) -> str:
+    """What a window measured: the receipt time, or the order's fact named by `until`."""
+    if "received_at" in facts:
+        return f"received {facts['received_at']}"
+    name = facts.get("measured_to", "")
+    return f"{name} {facts.get(name, '')}".strip() or "measured"
 
 
 def _listing(facts: Mapping[str, str]) -> str:

@@ -72,16 +72,28 @@ def settle(
     fractions: tuple[Decimal, ...],
     withhold_percent: Decimal,
     currency: str,
+    refund_percent: Decimal | None = None,
 ) -> Settlement:
-    """Apply refundable fractions to what was paid, then withhold a percentage as the fee.
+    """Apply refundable fractions to what was paid, then split it into fee and refund.
 
-    Fractions and the percentage are clamped to [0, 1] and [0, 100], so the refund can
-    never be negative nor exceed what was paid.
+    Rounding falls on the side the policy defines. A `withhold` clause defines the fee
+    ("a 20% processing fee"): the fee is rounded half-up and the refund is the rest. A
+    `refund_percent` clause defines the refund ("a refund will be issued for 50% of the
+    unused portion"): the refund is rounded half-up and the fee is the rest. When both
+    apply, whichever leaves the customer less binds. Fractions and percentages are
+    clamped to [0, 1] and [0, 100], so the refund is never negative nor more than was paid.
     """
     considered = paid
     for fraction in fractions:
         considered *= min(max(fraction, Decimal(0)), Decimal(1))
     considered = round_money(considered, currency)
-    percent = min(max(withhold_percent, Decimal(0)), HUNDRED)
-    fee = round_money(considered * percent / HUNDRED, currency)
+    fee_percent = _clamp(withhold_percent)
+    if refund_percent is not None and _clamp(refund_percent) <= HUNDRED - fee_percent:
+        refund = round_money(considered * _clamp(refund_percent) / HUNDRED, currency)
+        return Settlement(paid, considered, considered - refund, refund, currency)
+    fee = round_money(considered * fee_percent / HUNDRED, currency)
     return Settlement(paid, considered, fee, considered - fee, currency)
+
+
+def _clamp(percent: Decimal) -> Decimal:
+    return min(max(percent, Decimal(0)), HUNDRED)

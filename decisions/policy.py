@@ -3,21 +3,21 @@
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
 from decisions.checks import Lookup
-from decisions.facts import BUILT_IN_FACTS, FACT_TYPES, TIMEZONE_FACT
+from decisions.declarations import NAME, read_facts
 from decisions.orders import zone_named
+from decisions.policy_tests import PolicyTest, read_tests
 from decisions.rules import Rule, build_rule
 from decisions.spec import Problems, Spec
 from decisions.toml_lines import KeyLines, key_path
 from decisions.windows import holiday_calendar
 
 UNKNOWN_AUTHENTICATION = ("decide", "needs_info")
-_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
@@ -54,6 +54,9 @@ class Policy:
     # What a sender our receiving server could not authenticate (no DMARC/SPF result) gets:
     # "decide" as any other, or "needs_info" (identity) before any rule runs.
     unknown_authentication: str = "decide"
+    extend_windows_to_business_day: bool = False
+    tests: tuple[PolicyTest, ...] = ()
+    fact_values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # listed text values
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,7 +72,9 @@ class Policy:
             "language": self.language,
             "source": self.source,
             "unknown_authentication": self.unknown_authentication,
+            "extend_windows_to_business_day": self.extend_windows_to_business_day,
             "facts": dict(self.facts),
+            "fact_values": {name: list(values) for name, values in self.fact_values.items()},
             "rules": [rule.to_dict() for rule in self.rules],
         }
 
@@ -82,13 +87,17 @@ def load_policy(text: str, source: str) -> Policy:
         raise PolicyError([_syntax_error(exc, text, source)]) from None
     problems: Problems = []
     policy = _build(data, problems)
+    lines = KeyLines(text)
     if problems or policy is None:
-        lines = KeyLines(text)
         located = sorted((lines.line_of(path), path, message) for path, message in problems)
         raise PolicyError(
             [f"{source}:{line}: {path}: {message}" for line, path, message in located]
         )
-    return policy
+    located_tests = tuple(
+        replace(test, line=lines.line_of(key_path("tests", index)))
+        for index, test in enumerate(policy.tests)
+    )
+    return replace(policy, tests=located_tests)
 
 
 def _syntax_error(exc: tomllib.TOMLDecodeError, text: str, source: str) -> str:
@@ -105,8 +114,9 @@ def _syntax_error(exc: tomllib.TOMLDecodeError, text: str, source: str) -> str:
 def _build(data: dict[str, Any], problems: Problems) -> Policy | None:
     top = Spec(data, "", problems, {})
     header = top.raw("policy")
-    facts = _read_facts(top.raw("facts"), problems)
+    facts, fact_values = read_facts(top.raw("facts"), problems)
     rules = _read_rules(top.raw("rules"), facts, problems)
+    tests = read_tests(top.raw("tests"), facts, problems)
     top.reject_unread()
     if not isinstance(header, dict):
         problems.append(("policy", "missing the [policy] table"))
@@ -114,7 +124,13 @@ def _build(data: dict[str, Any], problems: Problems) -> Policy | None:
     settings = _read_settings(Spec(header, "policy", problems, facts))
     if problems:
         return None
-    return Policy(**settings, rules=rules, facts=MappingProxyType(facts))
+    return Policy(
+        **settings,
+        rules=rules,
+        facts=MappingProxyType(facts),
+        tests=tests,
+        fact_values=MappingProxyType(fact_values),
+    )
 
 
 def _read_settings(spec: Spec) -> dict[str, Any]:
@@ -148,6 +164,7 @@ def _read_settings(spec: Spec) -> dict[str, Any]:
         "source": spec.text("source", required=False),
         "unknown_authentication": spec.choice("unknown_authentication", UNKNOWN_AUTHENTICATION,
                                               default="decide"),
+        "extend_windows_to_business_day": spec.boolean("extend_windows_to_business_day"),
     }
     spec.reject_unread()
     return settings
@@ -164,25 +181,6 @@ def _read_date(spec: Spec, key: str) -> date | None:
             pass
     spec.error(key, "missing" if value is None else f"not a date (YYYY-MM-DD): {value!r}")
     return None
-
-
-def _read_facts(table: Any, problems: Problems) -> dict[str, str]:
-    """The declared facts; built-in order fields are added for rules, not declared."""
-    if table is None:
-        return dict(BUILT_IN_FACTS)
-    spec = Spec(table if isinstance(table, dict) else {}, "facts", problems, {})
-    if not isinstance(table, dict):
-        spec.error("", 'expected a table of name = "type"')
-    facts: dict[str, str] = {}
-    for name in list(spec.table):
-        fact_type = spec.choice(name, FACT_TYPES)
-        if name in BUILT_IN_FACTS or name == "reason" or not _NAME.fullmatch(name):
-            spec.error(name, "reserved or malformed fact name (use lower_case_with_underscores)")
-        elif name == TIMEZONE_FACT and fact_type != "text":
-            spec.error(name, "the timezone fact is an IANA zone name, declare it as text")
-        elif fact_type:
-            facts[name] = fact_type
-    return facts | BUILT_IN_FACTS
 
 
 def _read_rules(value: Any, facts: dict[str, str], problems: Problems) -> tuple[Rule, ...]:
@@ -211,6 +209,6 @@ def _read_rules(value: Any, facts: dict[str, str], problems: Problems) -> tuple[
 
 def _add_derived(spec: Spec, name: str, readable: dict[str, str]) -> None:
     """A lookup's result becomes a text fact that later rules may test in `when`."""
-    if name in readable or not _NAME.fullmatch(name):
+    if name in readable or not NAME.fullmatch(name):
         spec.error("sets", f"{name!r} is already a fact or is malformed")
     readable[name] = "text"

@@ -10,20 +10,26 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from decisions.amounts import BaseAmount, Prorate, ProrateTime, Share, Withhold
+from decisions.amounts import BaseAmount, Prorate, ProrateTime, RefundPercent, Share, Withhold
 from decisions.case import Case
-from decisions.checks import Always, Check, Evidence, FactIs, Finding, Lookup, Window
+from decisions.checks import Always, Check, Evidence, FactIs, Finding, Lookup, Recorded
 from decisions.facts import text_key
 from decisions.request import REASONS
 from decisions.spec import Spec
+from decisions.window_check import Window
 
 KINDS: dict[str, Any] = {
     kind.kind: kind
-    for kind in (Window, FactIs, Evidence, Always, Lookup, Prorate, ProrateTime, Share, Withhold, BaseAmount)
+    for kind in (
+        Window, FactIs, Recorded, Evidence, Always, Lookup,
+        Prorate, ProrateTime, Share, Withhold, RefundPercent, BaseAmount,
+    )
 }
-EFFECTS = ("approve", "deny", "review", "needs_info", "none")
+EFFECTS = ("approve", "deny", "review", "needs_info", "redirect", "none")
 UNKNOWN_EFFECTS = ("review", "needs_info")
 MISSING_ITEMS = ("order_reference", "url", "evidence", "identity")
+# A `redirect` answers with a reply instead of a decision; the outcome is the reply's name.
+REPLIES = ("cancel_in_app",)
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class Rule:
     if_unknown: str = "review"
     missing: str | None = None
     note: str | None = None
+    reply: str | None = None
 
     @property
     def kind(self) -> str:
@@ -87,6 +94,7 @@ class Rule:
             "if_unknown": self.if_unknown,
             "missing": self.missing,
             "note": self.note,
+            "reply": self.reply,
             "reads": list(self.reads()),
             **self.check.params(),
         }
@@ -118,16 +126,19 @@ def build_rule(spec: Spec) -> Rule | None:
     if_unknown = spec.choice("if_unknown", UNKNOWN_EFFECTS, "review") or "review"
     missing = spec.choice("missing", MISSING_ITEMS) if spec.has("missing") else None
     note = spec.text("note", required=False)
+    reply = spec.choice("reply", REPLIES) if spec.has("reply") else None
     check = KINDS[kind].from_spec(spec) if kind else None
     if check is not None and check.kind == "evidence" and missing is None:
         missing = check.requires
     if "needs_info" in (effect, otherwise, if_unknown) and missing is None:
         spec.error("missing", "a rule that can ask for information must say what is missing")
+    if ("redirect" in (effect, otherwise)) != (reply is not None):
+        spec.error("reply", "give reply (the template) exactly when effect or otherwise is redirect")
     if kind is not None:  # without a kind, which keys belong is unknowable
         spec.reject_unread()
     if rule_id is None or clause is None or check is None or when is None:
         return None
-    return Rule(rule_id, clause, check, when, effect, otherwise, if_unknown, missing, note)
+    return Rule(rule_id, clause, check, when, effect, otherwise, if_unknown, missing, note, reply)
 
 
 def _read_when(spec: Spec) -> dict[str, tuple[str, ...]] | None:

@@ -64,6 +64,15 @@ class Spec:
             return None
         return value
 
+    def boolean(self, key: str, default: bool = False) -> bool:
+        value = self.raw(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(key, f"expected true or false, got {value!r}")
+            return default
+        return value
+
     def percent(self, key: str, required: bool = True) -> Decimal | None:
         value = self.raw(key)
         if value is None:

@@ -34,6 +34,24 @@ def last_day(anchor: datetime | date, days: int, zone: ZoneInfo) -> date:
     return local_date(anchor, zone) + timedelta(days=days)
 
 
+def next_business_day(day: date, calendar: holidays.HolidayBase) -> date:
+    """The day itself when it is a business day, else the first business day after it."""
+    while not is_business_day(day, calendar):
+        day += timedelta(days=1)
+    return day
+
+
+def hours_before(event: datetime | date, hours: int, zone: ZoneInfo) -> datetime:
+    """The last moment of a window that closes `hours` before an event, in elapsed time.
+
+    Elapsed, not wall-clock: 48 hours before 10:00 on the Monday after a DST change is
+    09:00 or 11:00 on the Saturday, whatever the clocks did. A plain date starts at local
+    midnight. The result is in UTC.
+    """
+    start = event if isinstance(event, datetime) else start_of_day(event, zone)
+    return _in_utc(start) - timedelta(hours=hours)
+
+
 def within_days(anchor: datetime | date, received: datetime, days: int, zone: ZoneInfo) -> bool:
     """True when `received` falls on or before the window's last local date."""
     return local_date(received, zone) <= last_day(anchor, days, zone)
@@ -61,6 +79,8 @@ def remaining_fraction(
 
 
 def _in_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime has no zone: {moment.isoformat()}")
     return moment.astimezone(UTC)
 
 

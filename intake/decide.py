@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from decisions import Decision, Order, Policy, RequestFacts, decide, minor_digits, response_deadline
+from decisions.versions import PolicyVersions
 from refund_intake.models import DecisionRecord, Request
 from refund_intake.models import Order as OrderRow
 
@@ -85,9 +87,19 @@ def to_order(row: OrderRow) -> Order:
                  currency=row.currency, ordered_at=row.ordered_at, facts=dict(row.facts))
 
 
-def decide_request(session: Session, request: Request, policy: Policy,
+def in_force(policy: Policy | PolicyVersions, received_at: datetime) -> Policy:
+    """The policy a request is decided under: the version in force at its server receipt time."""
+    return policy.in_force(received_at) if isinstance(policy, PolicyVersions) else policy
+
+
+def decide_request(session: Session, request: Request, policy: Policy | PolicyVersions,
                    orders: OrderBook | None = None) -> DecisionRecord:
-    """Add a decision row (flushed with the batch); earlier ones stay as history."""
+    """Add a decision row (flushed with the batch); earlier ones stay as history.
+
+    The request's own receipt time picks the version, so a reply that re-decides it after a
+    new version took effect is still decided under the version its request was received in.
+    """
+    policy = in_force(policy, request.received_at)
     if request.kind in INTAKE_OUTCOMES:
         record = DecisionRecord(
             outcome=INTAKE_OUTCOMES[request.kind], policy_name=policy.name,

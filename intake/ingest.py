@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from decisions import Policy
+from decisions.versions import PolicyVersions
 from intake.decide import decide_request
 from intake.extract import Extracted, authentication
 from intake.guards import AFTER_THREADING, BEFORE_THREADING, Guard, Verdict
@@ -69,7 +70,7 @@ class _Outcome:
 
 
 def ingest(session: Session, settings: IntakeSettings, mailbox: MailboxConfig,
-           fetched: Fetched, policy: Policy | None = None, vault: Vault | None = None) -> Ingested:
+           fetched: Fetched, policy: Policy | PolicyVersions | None = None, vault: Vault | None = None) -> Ingested:
     """One message, in its own savepoint (quarantine retry and tests)."""
     [result] = ingest_batch(session, mailbox, [prepare(fetched, settings, mailbox.language)],
                             policy, vault, careful=True)
@@ -77,7 +78,7 @@ def ingest(session: Session, settings: IntakeSettings, mailbox: MailboxConfig,
 
 
 def ingest_batch(session: Session, mailbox: MailboxConfig, batch: Sequence[Prepared],
-                 policy: Policy | None = None, vault: Vault | None = None,
+                 policy: Policy | PolicyVersions | None = None, vault: Vault | None = None,
                  careful: bool = False) -> list[Ingested]:
     """Store the batch in the caller's transaction; the fast way raises NeedsCare (see above).
 
@@ -99,7 +100,7 @@ def ingest_batch(session: Session, mailbox: MailboxConfig, batch: Sequence[Prepa
 
 
 def _fast(session: Session, lookups: BatchLookups, mailbox: MailboxConfig, item: Prepared,
-          policy: Policy | None, vault: Vault | None) -> _Outcome:
+          policy: Policy | PolicyVersions | None, vault: Vault | None) -> _Outcome:
     existing = lookups.already_stored(item.sha)
     if existing is not None:
         return _noted(existing, item.fetched)
@@ -114,7 +115,7 @@ def _fast(session: Session, lookups: BatchLookups, mailbox: MailboxConfig, item:
 
 
 def _careful(session: Session, lookups: BatchLookups, mailbox: MailboxConfig, item: Prepared,
-             policy: Policy | None, vault: Vault | None) -> _Outcome:
+             policy: Policy | PolicyVersions | None, vault: Vault | None) -> _Outcome:
     existing = lookups.already_stored(item.sha)
     if existing is not None:
         return _noted(existing, item.fetched)
@@ -167,7 +168,7 @@ def _noted(message: Message, fetched: Fetched) -> _Outcome:
 
 
 def _store_and_decide(session: Session, lookups: BatchLookups, mailbox: MailboxConfig,
-                      item: Prepared, policy: Policy | None, vault: Vault | None) -> _Outcome:
+                      item: Prepared, policy: Policy | PolicyVersions | None, vault: Vault | None) -> _Outcome:
     if item.failure is not None:
         log.error("intake of %s %s failed; quarantined: %s", mailbox.name,
                   _where(item.fetched), item.failure)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from decisions import Policy
+from decisions.versions import PolicyVersions
 from intake.imap import ImapSource
 from intake.ingest import Ingested, NeedsCare, ingest_batch
 from intake.maildir import MaildirSource
@@ -60,7 +61,8 @@ class PollContext:
     since: datetime | None = None
     progress: Progress | None = None
     ssl_context: ssl.SSLContext | None = None
-    policies: Mapping[str, Policy] = field(default_factory=dict)  # by mailbox; none: no deciding
+    # by mailbox, a policy or its versions; none: no deciding
+    policies: Mapping[str, Policy | PolicyVersions] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)  # set: finish the batch, then stop
     vault: Vault | None = None  # set: raw mail and attachments are stored sealed (encryption at rest)
     draft: bool = True  # draft the replies each new message calls for (they wait for approval)

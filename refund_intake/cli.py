@@ -13,6 +13,7 @@ from refund_intake import (
     decision_commands,
     logs,
     ops_commands,
+    policy_commands,
     privacy_commands,
 )
 from refund_intake.config import CONFIG_ENV, config_path, load_config
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     decision_commands.register(sub)
     ops_commands.register(sub)
     privacy_commands.register(sub, requests)
+    policy_commands.register_redecide(requests)
     replies_cli.register(sub)
     desk_cli.register(sub)
     return parser

@@ -1,4 +1,5 @@
-"""CLI commands around the decision core: orders import, decide, explain, policy check and simulate."""
+"""CLI commands around the decision core: orders import, decide, explain, policy simulate (and the
+other policy commands, from policy_commands.py)."""
 
 from __future__ import annotations
 
@@ -17,14 +18,14 @@ from decisions import Decision, Order, RequestFacts, decide, explain, parse_orde
 from intake.decide import OrderBook, request_facts
 from intake.extract import authentication, extract
 from intake.parse import parse_message
-from refund_intake import db
+from refund_intake import db, policy_commands
 from refund_intake.anonymise import REMOVED
 from refund_intake.commands import emit, open_database
 from refund_intake.config import Config
 from refund_intake.errors import ConfigError, NotFound
 from refund_intake.models import DecisionRecord, Request
 from refund_intake.models import Order as OrderRow
-from refund_intake.policies import read_policy
+from refund_intake.policies import read_policy, read_versions
 from refund_intake.table import render
 from refund_intake.views import money_text
 
@@ -51,9 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     why.set_defaults(handler=explain_request)
 
     policy = sub.add_parser("policy", help="policy files").add_subparsers(dest="action", required=True)
-    check = policy.add_parser("check", help="validate a policy file; errors name the line and key")
-    check.add_argument("file", type=Path)
-    check.set_defaults(handler=policy_check, needs_config=False)
+    policy_commands.register(policy)
     simulate = policy.add_parser("simulate", help="decide every stored request under a candidate policy and list what would change")
     simulate.add_argument("file", type=Path)
     simulate.add_argument("--mailbox", help="only requests of this mailbox")
@@ -101,7 +100,7 @@ AUTHENTICATION_WORDS = {
 
 
 def decide_one(config: Config | None, args: argparse.Namespace) -> int:
-    policy = read_policy(args.policy)
+    versions = read_versions(args.policy)  # a file, or a directory of versions
     orders, errors = parse_orders_csv(args.orders.read_text(encoding="utf-8-sig"))
     try:
         raw = args.eml.read_bytes()
@@ -111,6 +110,7 @@ def decide_one(config: Config | None, args: argparse.Namespace) -> int:
     if not parsed.usable:
         raise ConfigError(f"{args.eml}: {parsed.quarantine_reason}")
     received = _received_at(args.received_at, parsed.sent_at, args.eml)
+    policy = versions.in_force(received)
     facts = extract(parsed.subject, parsed.text, (), {}, policy.language)
     refs = tuple(o.order_id for o in orders if o.order_id in f"{parsed.subject}\n{parsed.text}")
     request = RequestFacts(
@@ -182,13 +182,6 @@ def _from_record(record: DecisionRecord) -> Decision:
                     order_id=record.order_id, trace=trace, missing=tuple(record.missing),
                     policy_name=record.policy_name, policy_version=record.policy_version,
                     response_deadline=record.response_deadline, note=record.note)
-
-
-def policy_check(config: Config | None, args: argparse.Namespace) -> int:
-    policy = read_policy(args.file)
-    print(f"{args.file}: OK: {policy.name} version {policy.version}, {len(policy.rules)} rules, "
-          f"time zone {policy.timezone}")
-    return 0
 
 
 def policy_simulate(config: Config, args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from decisions import Policy, response_deadline
+from decisions.decision import REDIRECTS
 from refund_intake.models import DecisionRecord, Message, Request
 from replies.render import QUOTE_PREFIX, long_date, moment, money
 
@@ -96,8 +97,9 @@ def quote(text: str) -> tuple[str, ...]:
 def _clauses(decision: DecisionRecord | None) -> tuple[str, ...]:
     if decision is None:
         return ()
+    effect = "redirect" if decision.outcome in REDIRECTS else decision.outcome
     found = [str(entry.get("clause", "")).strip() for entry in decision.trace
-             if entry.get("effect") == decision.outcome]
+             if entry.get("effect") == effect]
     return tuple(dict.fromkeys(c for c in found if c))
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from decisions import Policy
-from decisions.decision import OUTCOMES
+from decisions.decision import OUTCOMES, REDIRECTS
 from refund_intake.config import Config
 from refund_intake.models import DecisionRecord, Draft, Message, Request
 from refund_intake.policies import current_policy
@@ -59,7 +59,7 @@ def draft_replies(session: Session, config: Config, request: Request,
                     request.reference, request.customer_email)
         return []
     mailbox = config.mailbox(request.mailbox)
-    policy = current_policy(mailbox.policy)
+    policy = current_policy(mailbox.policy, request.received_at)  # the version it was decided under
     alone = history is None
     history = history or DraftHistory(session, now)
     language = pick_language(request.language, mailbox.language)
@@ -75,7 +75,7 @@ def draft_replies(session: Session, config: Config, request: Request,
         subject = reply_subject(request.subject, request.reference, language)
         rendered = render(kind, language, context, subject)
         drafts.append(Draft(
-            request=request, request_id=request.id, decision_id=decision.id if kind in OUTCOMES and decision else None,
+            request=request, request_id=request.id, decision_id=decision.id if kind in (*OUTCOMES, *REDIRECTS) and decision else None,
             kind=kind, language=language, from_address=mailbox.address,
             to_address=request.customer_email, subject=subject, body_text=rendered.text,
             body_html=rendered.html, message_id=new_message_id(mailbox.address),
@@ -216,7 +216,7 @@ def _kinds_due(history: DraftHistory, request: Request, decision: DecisionRecord
         else:
             due.append("dispute" if request.reason == "dispute" else "acknowledgement")
     if decision is not None and (decision.outcome, decision.id) not in existing:
-        if decision.outcome in OUTCOMES:
+        if decision.outcome in (*OUTCOMES, *REDIRECTS):
             due.append(decision.outcome)
         else:
             log.warning("request %s: no reply template for outcome %r", request.reference, decision.outcome)

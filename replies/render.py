@@ -29,7 +29,7 @@ from refund_intake.errors import ConfigError
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 KINDS = ("acknowledgement", "approve", "deny", "review", "needs_info", "wrong_channel",
-         "duplicate", "dispute")
+         "duplicate", "dispute", "cancel_in_app")
 FALLBACK_LANGUAGE = "en"
 QUOTE_PREFIX = ">"
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")  # a template's skipped branch leaves extra blank lines

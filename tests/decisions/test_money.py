@@ -79,3 +79,38 @@ def test_fee_plus_refund_is_the_considered_amount_and_never_above_paid(case):
     for amount in (result.considered, result.fee, result.refund):
         assert round_money(amount, currency) == amount
         assert -amount.as_tuple().exponent <= minor_digits(currency) or amount == 0
+
+
+# Where a clause defines the refund ("a refund will be issued for 50% of the unused portion"),
+# the refund is computed and rounded half-up and the fee is what remains; where a clause defines
+# the fee ("a 20% processing fee"), the fee is rounded and the refund is what remains.
+@pytest.mark.parametrize(
+    ("considered", "withhold", "refund_percent", "currency", "fee", "refund"),
+    [
+        ("1000.05", "0", "50", "ZAR", "500.02", "500.03"),  # the case: the customer gets the half cent
+        ("1000.05", "50", None, "ZAR", "500.03", "500.02"),  # a fee of 50%: the shop keeps it
+        ("10.01", "0", "50", "EUR", "5.00", "5.01"),
+        ("0.015", "0", "50", "BHD", "0.007", "0.008"),
+        ("12345", "0", "50", "KRW", "6172", "6173"),
+        ("1000.05", "60", "50", "ZAR", "600.03", "400.02"),  # 60% fee leaves less than 50%: the fee binds
+        ("1000.05", "30", "50", "ZAR", "500.02", "500.03"),  # 50% refund leaves less than 70%: the refund binds
+    ],
+)
+def test_rounding_falls_on_the_side_the_clause_defines(considered, withhold, refund_percent, currency, fee, refund):
+    percent = Decimal(refund_percent) if refund_percent is not None else None
+    result = settle(Decimal(considered), (), Decimal(withhold), currency, percent)
+    assert (str(result.fee), str(result.refund)) == (fee, refund)
+
+
+@given(settlements(), st.decimals(min_value=-10, max_value=110, allow_nan=False, places=2))
+def test_a_refund_defined_by_its_clause_is_rounded_half_up_and_the_fee_is_the_rest(case, refund_percent):
+    paid, fractions, withhold, currency = case
+    result = settle(paid, fractions, Decimal(0), currency, refund_percent)
+    share = min(max(refund_percent, Decimal(0)), Decimal(100))
+    assert result.refund == round_money(result.considered * share / 100, currency)
+    assert result.fee + result.refund == result.considered
+    assert Decimal(0) <= result.refund <= result.considered <= paid
+    # with a fee as well, whichever leaves the customer less binds, and the sum still holds
+    both = settle(paid, fractions, withhold, currency, refund_percent)
+    assert both.fee + both.refund == both.considered
+    assert both.refund <= result.refund

@@ -1,6 +1,12 @@
-"""The Kajet marketplace: per-order cancellation windows, seller cancellations, disputes."""
+"""The Kajet marketplace: per-order cancellation windows, seller cancellations, disputes.
+
+A buyer cancels in the Kajet platform or app; the order records when (`cancelled_in_app_at`),
+and that moment decides the window. In the buyer cases below, `received` is when the buyer
+cancelled in the app, and their email arrives a week later: the email's time never matters.
+"""
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -139,10 +145,62 @@ CASES = [
 ]
 
 
+CASES += [
+    Case(
+        "an email asking to cancel an order never cancelled in the app: told how, not decided",
+        "Buyers should initiate the cancellation process through the Kajet platform or app",
+        "change_of_mind",
+        "2024-03-02T10:00:00+08:00",
+        BUYER | {"cancelled_in_app_at": ""},
+        outcome="cancel_in_app",
+        fired={"cancel-in-app-first": "redirect"},
+    ),
+    Case(
+        "cancelled in the app one minute after the window: denied, whenever the email came",
+        "Buyers have the option to cancel their orders within a specific cancellation window.",
+        "change_of_mind",
+        "2024-03-02T10:00:00+08:00",
+        BUYER | {"cancelled_in_app_at": "2024-03-05T00:00:00+08:00"},
+        outcome="deny",
+        fired={"buyer-cancellation-window": "deny"},
+    ),
+    Case(
+        "a reservation cancelled in the app 48 hours before it, to the second",
+        "you may need to cancel an order or reservation",
+        "change_of_mind",
+        "2024-03-06T10:00:00+08:00",
+        BUYER | {"cancellation_window_basis": "hours_before_reservation",
+                 "cancellation_window_hours": "48", "reservation_at": "2024-03-08T10:00:00+08:00"},
+        refund="120.00",
+        fired={"buyer-refund-per-seller-policy": "review"},
+    ),
+    Case(
+        "a reservation cancelled in the app one second too late",
+        "you may need to cancel an order or reservation",
+        "change_of_mind",
+        "2024-03-06T10:00:01+08:00",
+        BUYER | {"cancellation_window_basis": "hours_before_reservation",
+                 "cancellation_window_hours": "48", "reservation_at": "2024-03-08T10:00:00+08:00"},
+        outcome="deny",
+        fired={"buyer-reservation-window": "deny"},
+    ),
+]
+
+
+def email_after_cancelling(case: Case) -> tuple[dict[str, str], str]:
+    """(the order's facts, the email's receipt time) for a case: see the module docstring."""
+    facts = dict(case.facts)
+    if case.reason != "change_of_mind" or facts.get("seller_cancelled") != "false":
+        return facts, case.received
+    facts.setdefault("cancelled_in_app_at", case.received)
+    return facts, (datetime.fromisoformat(case.received) + timedelta(days=7)).isoformat()
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_marketplace(case: Case):
-    the_order = order(amount=case.amount, currency="MYR", ordered_at=ORDERED, **case.facts)
-    decision = decide(request(case.received, case.reason), [the_order], POLICY)
+    facts, received = email_after_cancelling(case)
+    the_order = order(amount=case.amount, currency="MYR", ordered_at=ORDERED, **facts)
+    decision = decide(request(received, case.reason), [the_order], POLICY)
     assert decision.outcome == case.outcome, decision.trace
     assert money(decision.refund_amount) == case.refund
     assert case.fired.items() <= effects(decision).items()

@@ -17,6 +17,7 @@ ALLOWED_IMPORTS = {
     "datetime",
     "decimal",
     "functools",
+    "itertools",  # pure iteration helpers (pairs, combinations)
     "re",
     "textwrap",
     "tomllib",

@@ -243,3 +243,23 @@ def test_drafts_are_kept_with_the_request(sessions: sessionmaker[Session], confi
             ("acknowledgement", "draft", 1), ("approve", "draft", 1)]
         assert len({d.message_id for d in stored}) == 2
         assert session.get(Request, 1) is not None
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", "An order is cancelled in our app or on our website, not by email"),
+    ("fr", "Une commande s'annule dans notre application ou sur notre site"),
+])
+def test_a_cancel_in_app_answer_tells_how_to_cancel_and_quotes_the_clause(
+        sessions: sessionmaker[Session], config: Config, language: str, words: str) -> None:
+    clause = "Buyers should initiate the cancellation process through the Kajet platform or app"
+    with sessions() as session:
+        request = add_request(session, language=language)
+        draft_replies(session, config, request, None, NOW)
+        decision = add_decision(session, request, "cancel_in_app", refund=None, considered=None, fee=None,
+                                trace=[{"rule": "cancel-in-app-first", "clause": clause, "verdict": "miss",
+                                        "code": "not_recorded", "facts": {}, "effect": "redirect",
+                                        "note": None}])
+        [reply] = draft_replies(session, config, request, decision, NOW)
+        assert (reply.kind, reply.decision_id, reply.language) == ("cancel_in_app", decision.id, language)
+        assert words in reply.body_text and clause in reply.body_text
+        assert "KRZ-10042" in reply.body_text and request.reference in reply.body_text

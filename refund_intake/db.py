@@ -14,8 +14,9 @@ from sqlalchemy.pool import NullPool
 
 from refund_intake.errors import StorageError
 from refund_intake.locks import advisory_key
+from refund_intake.resources import folder
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = folder("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 

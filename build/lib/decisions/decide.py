@@ -1,0 +1,142 @@
+"""Deciding: match a request to its order, check who asks, run every rule, settle the amount."""
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from decisions.case import Case
+from decisions.checks import Finding
+from decisions.decision import Decision, RuleResult
+from decisions.money import Settlement, settle
+from decisions.orders import Order
+from decisions.policy import Policy
+from decisions.request import RequestFacts
+from decisions.rules import Rule
+from decisions.windows import response_deadline
+
+# The strongest effect wins: a clear denial is not softened by a missing document, and
+# a missing document is asked for before staff spend time on a review.
+PRECEDENCE = ("deny", "needs_info", "review", "approve")
+
+NOTES = {
+    "authentication_failed": "The receiving server reports that the sender failed DMARC or SPF; "
+    "confirm who is asking before anything else.",
+    "no_order": "No order matches the email's order references or the sender's address.",
+    "several_orders": "Several orders match; the customer must say which one.",
+    "sender_not_customer": "The sender is not the customer on the matched order.",
+    "no_grant": "No rule of this policy grants a refund for this request; staff decide.",
+}
+
+
+def same_address(first: str, second: str) -> bool:
+    return first.strip().casefold() == second.strip().casefold()
+
+
+def match_order(request: RequestFacts, orders: Sequence[Order]) -> tuple[Order | None, str | None]:
+    """The one order the request is about, else None and why (no_order, several_orders).
+
+    An order reference in the email wins; without a matching one, the sender's only
+    order is taken. Identity is checked afterwards, not here.
+    """
+    refs = {_ref(ref) for ref in request.order_refs}
+    by_ref = _unique([order for order in orders if _ref(order.order_id) in refs])
+    if len(by_ref) > 1:
+        return None, "several_orders"
+    if by_ref:
+        return by_ref[0], None
+    by_sender = _unique([o for o in orders if same_address(o.customer_email, request.sender)])
+    if len(by_sender) == 1:
+        return by_sender[0], None
+    return None, "several_orders" if by_sender else "no_order"
+
+
+def _ref(text: str) -> str:
+    return text.strip().lstrip("#").casefold()
+
+
+def _unique(orders: list[Order]) -> list[Order]:
+    return list({order.order_id: order for order in orders}.values())
+
+
+def decide(request: RequestFacts, orders: Sequence[Order], policy: Policy) -> Decision:
+    """The decision on one request, given the candidate orders the caller found."""
+    if request.authentication == "fail":
+        return _held(request, policy, None, "identity", "authentication_failed")
+    order, problem = match_order(request, orders)
+    if order is None:
+        return _held(request, policy, None, "order_reference", problem or "no_order")
+    if not same_address(request.sender, order.customer_email):
+        return _held(request, policy, order, "identity", "sender_not_customer")
+    case = Case.for_order(request, order, policy.facts, policy.timezone)
+    evaluated = _evaluate(policy.rules, case)
+    trace = tuple(result for _, _, result in evaluated)
+    effects = [result.effect for result in trace]
+    outcome = next((effect for effect in PRECEDENCE if effect in effects), "review")
+    settlement = _settle(evaluated, order) if outcome in ("approve", "review") else None
+    missing = [
+        rule.missing for rule, _, r in evaluated if r.effect == "needs_info" and rule.missing
+    ]
+    return Decision(
+        outcome=outcome,
+        refund_amount=settlement.refund if settlement else None,
+        fee=settlement.fee if settlement else None,
+        considered_amount=settlement.considered if settlement else None,
+        currency=order.currency,
+        order_id=order.order_id,
+        trace=trace,
+        missing=tuple(dict.fromkeys(missing)) if outcome == "needs_info" else (),
+        policy_name=policy.name,
+        policy_version=policy.version,
+        response_deadline=response_deadline(request.received_at, policy),
+        note=None if set(effects) & set(PRECEDENCE) else NOTES["no_grant"],
+    )
+
+
+def _evaluate(rules: Sequence[Rule], case: Case) -> list[tuple[Rule, Finding, RuleResult]]:
+    """Every rule in policy order; a lookup's result is visible to the rules after it."""
+    evaluated = []
+    for rule in rules:
+        finding, effect = rule.evaluate(case)
+        if finding.verdict == "hit" and finding.sets:
+            case = case.with_derived(*finding.sets)
+        result = RuleResult(
+            rule.id, rule.clause, finding.verdict, finding.code, finding.facts, effect, rule.note
+        )
+        evaluated.append((rule, finding, result))
+    return evaluated
+
+
+def _settle(evaluated: list[tuple[Rule, Finding, RuleResult]], order: Order) -> Settlement | None:
+    """The amounts, or None when an amount rule that applies could not read its facts."""
+    applied = [
+        f for rule, f, _ in evaluated if rule.check.affects_amount and f.verdict != "skipped"
+    ]
+    if any(finding.verdict != "hit" for finding in applied):
+        return None
+    bases = [f.base_amount for f in applied if f.base_amount is not None]
+    fractions = tuple(f.fraction for f in applied if f.fraction is not None)
+    # Fees restated in several sections of a policy are one fee, not a sum: the highest applies.
+    percents = [f.withhold_percent for f in applied if f.withhold_percent is not None]
+    withheld = max(percents, default=Decimal(0))
+    return settle(bases[-1] if bases else order.amount, fractions, withheld, order.currency)
+
+
+def _held(
+    request: RequestFacts, policy: Policy, order: Order | None, missing: str, why: str
+) -> Decision:
+    """A needs_info decision taken before any rule: no order, or not the customer asking."""
+    code = "identity_unverified" if missing == "identity" else "order_unknown"
+    trace = tuple(RuleResult(rule.id, rule.clause, "skipped", code) for rule in policy.rules)
+    return Decision(
+        outcome="needs_info",
+        refund_amount=None,
+        fee=None,
+        considered_amount=None,
+        currency=order.currency if order else None,
+        order_id=order.order_id if order else None,
+        trace=trace,
+        missing=(missing,),
+        policy_name=policy.name,
+        policy_version=policy.version,
+        response_deadline=response_deadline(request.received_at, policy),
+        note=NOTES[why],
+    )

@@ -1,0 +1,1 @@
+"""The staff web page: queue, request, draft editor, approve or reject."""

@@ -1,0 +1,129 @@
+"""The Flask application of the staff web page: settings, security headers and error pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Flask, current_app, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from desk import display
+from desk.throttle import SignInThrottle
+from refund_intake.config import Config, WebSettings
+from refund_intake.errors import ConfigError, SecretError
+from refund_intake.resources import folder
+
+SECRET_ENV = "REFUND_INTAKE_WEB_SECRET"
+MIN_SECRET_LENGTH = 32
+# No script at all, styles and images only from this server: customer mail can never run here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+ERROR_TITLES = {
+    400: "The form could not be accepted",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed",
+    410: "Gone",
+    413: "Too large",
+}
+
+
+@dataclass(frozen=True)
+class Desk:
+    """What the views need from the outside world, passed in rather than read from globals."""
+
+    config: Config
+    sessions: sessionmaker[Session]
+    clock: Callable[[], datetime]
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)
+
+
+def desk() -> Desk:
+    """The Desk of the application serving the current request."""
+    state: Desk = current_app.extensions["desk"]
+    return state
+
+
+def create_app(config: Config, sessions: sessionmaker[Session], *, secret_key: str | None = None,
+               clock: Callable[[], datetime] | None = None) -> Flask:
+    """The staff web page; the cookie-signing key comes from config.web unless given."""
+    from desk import auth, views
+
+    pages = folder("desk")
+    app = Flask(__name__, template_folder=pages / "pages", static_folder=pages / "static")
+    app.config.update(
+        SECRET_KEY=secret_key if secret_key is not None else read_secret_key(config.web),
+        SESSION_COOKIE_NAME="refund_desk",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=config.web.session_minutes),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    app.session_interface = _CookieFollowsScheme()
+    # Behind the TLS reverse proxy the README asks for, trust its X-Forwarded-Proto and -For (one
+    # hop): the client address is what sign-in throttling counts per client.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=0)  # type: ignore[method-assign]
+    app.extensions["desk"] = Desk(config, sessions, clock or (lambda: datetime.now(UTC)))
+    app.register_blueprint(auth.blueprint)
+    app.register_blueprint(views.blueprint)
+    app.before_request(auth.check_csrf)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _error_page)
+    app.jinja_env.globals["csrf_token"] = auth.csrf_token
+    display.install(app.jinja_env)
+    return app
+
+
+def read_secret_key(web: WebSettings) -> str:
+    """The key that signs session cookies, or a one-line error saying how to provide one."""
+    how = (f"set {SECRET_ENV} to a long random value, e.g. "
+           f"export {SECRET_ENV}=$(python3 -c 'import secrets; print(secrets.token_hex(32))'), "
+           f"with secret_key_env = \"{SECRET_ENV}\" in [web] (or pass --dev-secret for a local trial)")
+    if web.secret_key is None:
+        raise ConfigError(f"web: no secret key for signing logins: {how}")
+    try:
+        key = web.secret_key.read()
+    except SecretError as exc:
+        where = web.secret_key.env or web.secret_key.file
+        raise ConfigError(f"web: cannot read the secret key from {where}: {how}") from exc
+    if len(key) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"web: the secret key is shorter than {MIN_SECRET_LENGTH} characters: {how}")
+    return key
+
+
+class _CookieFollowsScheme(SecureCookieSessionInterface):
+    """Marks the cookie Secure whenever the page is served over HTTPS (directly or via the proxy)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.endpoint != "static":
+        # Pages carry customers' personal data: nothing is kept in the browser's cache.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _error_page(error: HTTPException) -> Any:
+    code = error.code or 500
+    title = ERROR_TITLES.get(code, error.name)
+    return render_template("error.html", title=title, detail=error.description, code=code), code

@@ -1,0 +1,165 @@
+"""The staff pages: the queue, a request with its thread and decision, the draft editor, downloads."""
+
+from __future__ import annotations
+
+import unicodedata
+from io import BytesIO
+from typing import Any, TypeVar
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from decisions.decision import OUTCOMES
+from desk.app import desk
+from desk.auth import staff_page
+from desk.queue import QueueFilter, failed_drafts, is_overdue, request_rows, waiting_drafts
+from refund_intake.errors import ActionRefused, NotFound
+from refund_intake.models import Attachment, AuditEvent, Base, Draft, Request, StaffUser
+from refund_intake.policies import local_dates
+from refund_intake.vault import load_vault, unseal
+from replies import approval
+
+blueprint = Blueprint("desk", __name__)
+Model = TypeVar("Model", bound=Base)
+# Characters a download name never keeps: path separators and what shells or Windows choke on.
+UNSAFE_IN_FILENAMES = set('/\\"<>:|?*')
+
+
+@blueprint.get("/")
+@staff_page
+def queue(db: Session, staff: StaffUser) -> Any:
+    mailboxes = tuple(mailbox.name for mailbox in desk().config.mailboxes)
+    filters = QueueFilter.from_args(request.args, mailboxes)
+    today = local_dates(desk().config, desk().clock())
+    return render_template(
+        "queue.html", filters=filters, mailboxes=mailboxes, outcomes=OUTCOMES,
+        drafts=waiting_drafts(db, filters, today), requests=request_rows(db, filters, today),
+        failed=failed_drafts(db),
+    )
+
+
+@blueprint.get("/requests/<int:request_id>")
+@staff_page
+def request_page(db: Session, staff: StaffUser, request_id: int) -> Any:
+    customer_request = _get(db, Request, request_id, "request")
+    approval.record_view(db, staff, request_id)
+    decisions = list(customer_request.decisions)
+    latest = decisions[-1] if decisions else None
+    return render_template(
+        "request.html", req=customer_request, decision=latest, earlier=decisions[-2::-1],
+        drafts=_drafts_of(db, request_id),
+        overdue=is_overdue(customer_request, latest, local_dates(desk().config, desk().clock())),
+    )
+
+
+@blueprint.get("/drafts/<int:draft_id>")
+@staff_page
+def draft_page(db: Session, staff: StaffUser, draft_id: int) -> Any:
+    draft = _get(db, Draft, draft_id, "draft")
+    approval.record_view(db, staff, draft.request_id)
+    history = db.scalars(select(AuditEvent).where(AuditEvent.draft_id == draft_id)
+                         .order_by(AuditEvent.at, AuditEvent.id)).all()
+    return render_template("draft.html", draft=draft, req=draft.request, history=history,
+                           may_decide=may_decide(staff))
+
+
+@blueprint.post("/drafts/<int:draft_id>/approve")
+@staff_page
+def approve(db: Session, staff: StaffUser, draft_id: int) -> Any:
+    draft = _get(db, Draft, draft_id, "draft")
+    approval.require_role(db, staff, "approver", "approve", draft.request_id, draft.id)
+    try:
+        approval.approve(db, draft_id, staff, edited_text=request.form.get("body_text"))
+    except ActionRefused as exc:
+        return _not_done(db, draft_id, f"Not approved: {exc}")
+    flash(f"Approved the {draft.kind.replace('_', ' ')} reply for {_name(draft)}; "
+          "the outbox will send it.", "success")
+    return redirect(url_for("desk.queue"))
+
+
+@blueprint.post("/drafts/<int:draft_id>/reject")
+@staff_page
+def reject(db: Session, staff: StaffUser, draft_id: int) -> Any:
+    draft = _get(db, Draft, draft_id, "draft")
+    approval.require_role(db, staff, "approver", "reject", draft.request_id, draft.id)
+    note = request.form.get("note", "").strip()
+    if not note:
+        return _not_done(db, draft_id, "Write a note saying why the draft is rejected.")
+    try:
+        approval.reject(db, draft_id, staff, note)
+    except ActionRefused as exc:
+        return _not_done(db, draft_id, f"Not rejected: {exc}")
+    flash(f"Rejected the draft for {_name(draft)}.", "success")
+    return redirect(url_for("desk.queue"))
+
+
+@blueprint.post("/drafts/<int:draft_id>/resend")
+@staff_page
+def resend(db: Session, staff: StaffUser, draft_id: int) -> Any:
+    draft = _get(db, Draft, draft_id, "draft")
+    approval.require_role(db, staff, "approver", "resend", draft.request_id, draft.id)
+    try:
+        approval.resend(db, draft_id, staff)
+    except ActionRefused as exc:
+        return _not_done(db, draft_id, f"Not sent again: {exc}")
+    flash(f"The reply for {_name(draft)} goes back to the outbox.", "success")
+    return redirect(url_for("desk.queue"))
+
+
+@blueprint.get("/attachments/<int:attachment_id>")
+@staff_page
+def attachment(db: Session, staff: StaffUser, attachment_id: int) -> Any:
+    """Always a download, never shown inline: the browser never renders what a customer sent."""
+    item = _get(db, Attachment, attachment_id, "attachment")
+    request_id = item.message.request_id
+    if request_id is None:
+        raise NotFound(f"attachment {attachment_id} belongs to no request")
+    approval.record_view(db, staff, request_id)
+    content = unseal(load_vault(desk().config.privacy), item.content, item.key_id)  # issue 6
+    if content is None:
+        return render_template("error.html", code=410, title="Attachment removed",
+                               detail="Its content was removed under the retention rules; "
+                                      f"its SHA-256 was kept: {item.sha256}"), 410
+    response = send_file(BytesIO(content), mimetype="application/octet-stream",
+                         as_attachment=True,
+                         download_name=safe_download_name(item.filename, f"attachment-{item.id}"))
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def may_decide(staff: StaffUser) -> bool:
+    """Whether to show approve / reject at all; the server checks again on every post."""
+    return staff.role in approval.ROLES and (
+        approval.ROLES.index(staff.role) >= approval.ROLES.index("approver"))
+
+
+def safe_download_name(name: str, fallback: str) -> str:
+    """The attachment's own name without any path, control or shell-special characters."""
+    name = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    kept = "".join(ch for ch in name
+                   if ch not in UNSAFE_IN_FILENAMES and not unicodedata.category(ch).startswith("C"))
+    kept = kept.strip(" .")[:150]
+    return kept or fallback
+
+
+def _get(db: Session, model: type[Model], key: int, what: str) -> Model:
+    found = db.get(model, key)
+    if found is None:
+        raise NotFound(f"There is no {what} {key}.")
+    return found
+
+
+def _drafts_of(db: Session, request_id: int) -> list[Draft]:
+    return list(db.scalars(select(Draft).where(Draft.request_id == request_id)
+                           .order_by(Draft.created_at, Draft.id)))
+
+
+def _name(draft: Draft) -> str:
+    return draft.request.reference or draft.to_address
+
+
+def _not_done(db: Session, draft_id: int, message: str) -> Any:
+    db.rollback()
+    flash(message, "error")
+    return redirect(url_for("desk.draft_page", draft_id=draft_id))

@@ -1,0 +1,1 @@
+"""Mail in: sources (IMAP, Maildir), parse, guards, thread, extract, store, poll."""

@@ -1,0 +1,1 @@
+"""Alembic migrations for the refund-intake database."""

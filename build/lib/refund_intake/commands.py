@@ -1,0 +1,235 @@
+"""One function per CLI command, each taking the loaded config first; sessions open here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from intake.poll import PollContext, PollReport, poll_all
+from refund_intake import db
+from refund_intake.config import Config
+from refund_intake.errors import ConfigError, NotFound, RefundIntakeError
+from refund_intake.models import Message, Request
+from refund_intake.policies import policies_by_mailbox
+from refund_intake.table import render
+from refund_intake.vault import load_vault, open_vault, unseal
+from refund_intake.views import (
+    MESSAGE_COLUMNS,
+    QUARANTINE_COLUMNS,
+    REQUEST_COLUMNS,
+    message_detail,
+    message_row,
+    quarantine_row,
+    request_row,
+)
+from replies.render import check_templates
+
+
+def open_database(config: Config) -> tuple[Engine, sessionmaker[Session]]:
+    engine = db.make_engine(config.database_url)
+    db.require_schema(engine)
+    return engine, db.session_factory(engine)
+
+
+def emit(args: argparse.Namespace, data: Any, table: str) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else table)
+
+
+def db_upgrade(config: Config, args: argparse.Namespace) -> int:
+    db.upgrade(config.database_url)
+    print(f"database is at the latest schema: {_safe_url(config.database_url)}")
+    return 0
+
+
+def check_config(config: Config, args: argparse.Namespace) -> int:
+    problems = []
+    policies_by_mailbox(config)  # raises with the file, line and key of the first bad policy
+    check_templates()  # every reply template renders with sample data, or names what is wrong
+    for mailbox in config.mailboxes:
+        if mailbox.imap is not None:
+            try:
+                mailbox.imap.password.read()
+            except RefundIntakeError as exc:
+                problems.append(f"mailbox {mailbox.name}: {exc}")
+        elif mailbox.maildir is not None and not (mailbox.maildir.path / "cur").is_dir():
+            problems.append(f"mailbox {mailbox.name}: not a Maildir: {mailbox.maildir.path}")
+    try:
+        load_vault(config.privacy)  # the encryption key, when one is configured
+    except RefundIntakeError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise ConfigError(f"{config.path}: " + "; ".join(problems))
+    print(f"{config.path}: OK ({len(config.mailboxes)} mailbox(es))")
+    return 0
+
+
+def poll(config: Config, args: argparse.Namespace) -> int:
+    since = _date_arg(args.since, "--since") if args.since else None
+    engine, sessions = open_database(config)
+    context = PollContext(engine, sessions, config, since=since, progress=_progress_printer(),
+                          policies=policies_by_mailbox(config), vault=open_vault(config, sessions))
+    if not args.once:
+        from refund_intake.service import run_polling
+
+        return run_polling(context, args.mailbox)
+    reports = poll_all(context, args.mailbox)
+    if args.json:
+        print(json.dumps([_report_dict(r) for r in reports], indent=2))
+    else:
+        for report in reports:
+            print(_report_line(report))
+    for report in reports:
+        if report.error:
+            print(f"refund-intake: error: mailbox {report.mailbox}: {report.error}", file=sys.stderr)
+    return 0 if all(r.ok for r in reports) else 1
+
+
+def _report_dict(report: PollReport) -> dict[str, Any]:
+    return {"mailbox": report.mailbox, "fetched": report.fetched, "stored": report.stored,
+            "already_stored": report.already_stored, "classifications": dict(report.classifications),
+            "busy": report.busy, "error": report.error}
+
+
+def _report_line(report: PollReport) -> str:
+    if report.busy:
+        return f"{report.mailbox}: another run is in progress; skipped"
+    kinds = ", ".join(f"{n} {c}" for c, n in sorted(report.classifications.items()))
+    line = f"{report.mailbox}: {report.stored} new message(s) stored" + (f" ({kinds})" if kinds else "")
+    if report.already_stored:
+        line += f", {report.already_stored} already stored"
+    return line + ("; FAILED (see error below)" if report.error else "")
+
+
+def _progress_printer() -> Any:
+    """A live counter on a terminal; otherwise (cron, journald) a line every 1,000 messages."""
+    on_terminal = sys.stderr.isatty()
+
+    def show(mailbox: str, done: int, total: int) -> None:
+        if on_terminal:
+            end = "\n" if done >= total else ""
+            print(f"\r{mailbox}: {done}/{total} messages", end=end, file=sys.stderr, flush=True)
+        elif total >= 1000 and (done % 1000 < 100 or done >= total):
+            print(f"{mailbox}: {done}/{total} messages", file=sys.stderr, flush=True)
+    return show
+
+
+def requests_list(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        query = select(Request).order_by(Request.id).limit(args.limit)
+        if args.mailbox:
+            query = query.where(Request.mailbox == args.mailbox)
+        rows = [request_row(r) for r in session.scalars(query)]
+    emit(args, rows, render(rows, REQUEST_COLUMNS, {"subject": 36, "sender": 28}))
+    return 0
+
+
+def requests_show(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        request = session.scalar(select(Request).where(Request.reference == args.ref.upper()))
+        if request is None:
+            raise NotFound(f"no request with reference {args.ref}")
+        data = request_row(request)
+        data["messages"] = [message_detail(m) for m in request.messages]
+        cli_view(session, request.id, f"request {request.reference}")
+    lines = [f"{k}: {v}" for k, v in data.items() if k != "messages"]
+    for message in data["messages"]:
+        lines += ["", f"--- message {message['id']} {message['message_id']} ({message['classification']})",
+                  message["text"][:4000]]
+    emit(args, data, "\n".join(lines))
+    return 0
+
+
+def messages_list(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        query = select(Message).order_by(Message.received_at, Message.id).limit(args.limit)
+        if args.mailbox:
+            query = query.where(Message.mailbox == args.mailbox)
+        rows = [message_row(m) for m in session.scalars(query)]
+    emit(args, rows, render(rows, MESSAGE_COLUMNS, {"subject": 38, "sender": 28}))
+    return 0
+
+
+def messages_show(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        message = _message(session, args.id)
+        data = message_detail(message)
+        cli_view(session, message.request_id, f"message {message.id}")
+    emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
+    return 0
+
+
+def quarantine_list(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        rows = [quarantine_row(m) for m in session.scalars(
+            select(Message).where(Message.parse_status == "quarantined").order_by(Message.id))]
+    emit(args, rows, render(rows, QUARANTINE_COLUMNS, {"reason": 70}))
+    return 0
+
+
+def quarantine_show(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        message = _message(session, str(args.id))
+        if args.raw:
+            cli_view(session, message.request_id, f"raw message {message.id}")
+            raw = unseal(load_vault(config.privacy), message.raw.content, message.raw.key_id)
+            sys.stdout.buffer.write(raw or b"(raw bytes purged)\n")
+            return 0
+        data = quarantine_row(message)
+    emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
+    return 0
+
+
+def quarantine_retry(config: Config, args: argparse.Namespace) -> int:
+    from intake.retry import retry_quarantined
+
+    if args.id is None and not args.all:
+        raise ConfigError("quarantine retry: give a message ID or --all")
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        results = retry_quarantined(session, config, None if args.all else args.id,
+                                    open_vault(config, sessions))
+    for message_id, outcome in results:
+        print(f"message {message_id}: {outcome}")
+    return 0
+
+
+def cli_view(session: Session, request_id: int | None, what: str) -> None:
+    """Showing a person's data from the CLI is audited like a view in the web page."""
+    from refund_intake.privacy_commands import record_cli_view  # it imports this module
+
+    record_cli_view(session, request_id, what)
+
+
+def _message(session: Session, key: str) -> Message:
+    message = session.get(Message, int(key)) if key.isdigit() else session.scalar(
+        select(Message).where(Message.message_id == key))
+    if message is None:
+        raise NotFound(f"no message {key}")
+    return message
+
+
+def _date_arg(value: str, name: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: expected a date like 2026-11-01, got {value!r}") from exc
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return url

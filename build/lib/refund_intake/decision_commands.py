@@ -1,0 +1,202 @@
+"""CLI commands around the decision core: orders import, decide, explain, policy check and simulate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from decisions import Decision, Order, RequestFacts, decide, explain, parse_orders_csv
+from intake.decide import OrderBook, request_facts
+from intake.extract import authentication, extract
+from intake.parse import parse_message
+from refund_intake import db
+from refund_intake.anonymise import REMOVED
+from refund_intake.commands import emit, open_database
+from refund_intake.config import Config
+from refund_intake.errors import ConfigError, NotFound
+from refund_intake.models import DecisionRecord, Request
+from refund_intake.models import Order as OrderRow
+from refund_intake.policies import read_policy
+from refund_intake.table import render
+from refund_intake.views import money_text
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    orders = sub.add_parser("orders", help="the shop's order records").add_subparsers(dest="action", required=True)
+    importer = orders.add_parser("import", help="upsert orders from CSV (bad rows reported and skipped)")
+    importer.add_argument("file", type=Path)
+    importer.set_defaults(handler=orders_import)
+
+    one = sub.add_parser("decide", help="decide one email without a database (for policy authors)")
+    one.add_argument("--policy", type=Path, required=True)
+    one.add_argument("--eml", type=Path, required=True)
+    one.add_argument("--orders", type=Path, required=True, help="orders CSV")
+    one.add_argument("--received-at", help="server receipt time, ISO 8601 with offset (default: the Date header)")
+    one.add_argument("--json", action="store_true")
+    one.set_defaults(handler=decide_one, needs_config=False)
+
+    why = sub.add_parser("explain", help="the latest decision on a request, in plain words")
+    why.add_argument("ref", metavar="REF")
+    why.add_argument("--json", action="store_true")
+    why.set_defaults(handler=explain_request)
+
+    policy = sub.add_parser("policy", help="policy files").add_subparsers(dest="action", required=True)
+    check = policy.add_parser("check", help="validate a policy file; errors name the line and key")
+    check.add_argument("file", type=Path)
+    check.set_defaults(handler=policy_check, needs_config=False)
+    simulate = policy.add_parser("simulate", help="decide every stored request under a candidate policy and list what would change")
+    simulate.add_argument("file", type=Path)
+    simulate.add_argument("--mailbox", help="only requests of this mailbox")
+    simulate.add_argument("--json", action="store_true")
+    simulate.set_defaults(handler=policy_simulate)
+
+
+def orders_import(config: Config, args: argparse.Namespace) -> int:
+    try:
+        text = args.file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"{args.file}: cannot read: {exc.strerror}") from exc
+    orders, errors = parse_orders_csv(text)
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        outcomes = Counter(_upsert(session, order) for order in orders)
+    for error in errors:
+        print(f"{args.file}: {error} (row skipped)")
+    erased = (f", {outcomes['erased']} kept without the address (the customer was erased)"
+              if outcomes["erased"] else "")
+    print(f"{args.file}: {outcomes['added']} order(s) added, {outcomes['updated']} updated{erased}, "
+          f"{len(errors)} row(s) skipped")
+    return 1 if errors else 0
+
+
+def _upsert(session: Session, order: Order) -> str:
+    """added | updated | erased. An order whose customer was erased keeps no address or facts
+    when the shop's export brings them again: an erasure is not undone by the next import."""
+    row = session.scalar(select(OrderRow).where(OrderRow.order_id == order.order_id))
+    outcome = "added" if row is None else "erased" if row.customer_email == REMOVED else "updated"
+    row = row or OrderRow(order_id=order.order_id)
+    row.amount, row.currency, row.ordered_at = order.amount, order.currency, order.ordered_at
+    if outcome != "erased":
+        row.customer_email, row.facts = order.customer_email.lower(), dict(order.facts)
+    session.add(row)
+    return outcome
+
+
+def decide_one(config: Config | None, args: argparse.Namespace) -> int:
+    policy = read_policy(args.policy)
+    orders, errors = parse_orders_csv(args.orders.read_text(encoding="utf-8-sig"))
+    parsed = parse_message(args.eml.read_bytes())
+    if not parsed.usable:
+        raise ConfigError(f"{args.eml}: {parsed.quarantine_reason}")
+    received = _received_at(args.received_at, parsed.sent_at, args.eml)
+    facts = extract(parsed.subject, parsed.text, (), {}, policy.language)
+    refs = tuple(o.order_id for o in orders if o.order_id in f"{parsed.subject}\n{parsed.text}")
+    request = RequestFacts(
+        received_at=received, sender=parsed.sender or "",
+        reason=facts.reason, language=facts.language, order_refs=refs,
+        attachment_count=len(parsed.attachments), urls=facts.urls,
+        authentication=authentication(parsed.headers.get("authentication-results")),
+    )
+    decision = decide(request, orders, policy)
+    data = decision.to_dict() | {"order_errors": errors}
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else explain(decision))
+    return 0
+
+
+def _received_at(value: str | None, sent_at: datetime | None, eml: Path) -> datetime:
+    if value:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ConfigError(f"--received-at: not an ISO 8601 time: {value!r}") from exc
+        if parsed.tzinfo is None:
+            raise ConfigError(f"--received-at: needs a UTC offset, e.g. {value}+02:00")
+        return parsed
+    if sent_at is None:
+        raise ConfigError(f"{eml}: no readable Date header; give --received-at")
+    return sent_at
+
+
+def explain_request(config: Config, args: argparse.Namespace) -> int:
+    _, sessions = open_database(config)
+    with db.session_scope(sessions) as session:
+        request = _request(session, args.ref)
+        if not request.decisions:
+            raise NotFound(f"request {request.reference} has no decision yet")
+        record = request.decisions[-1]
+        decision = _from_record(record)
+        data = {"reference": request.reference, **decision.to_dict(), "decided_at": record.decided_at.isoformat()}
+        text = f"{request.reference} ({request.customer_email}, {request.subject})\n\n{explain(decision)}"
+    emit(args, data, text)
+    return 0
+
+
+def _request(session: Session, ref: str) -> Request:
+    request = session.scalar(select(Request).where(Request.reference == ref.upper()))
+    if request is None:
+        raise NotFound(f"no request with reference {ref}")
+    return request
+
+
+def _from_record(record: DecisionRecord) -> Decision:
+    """Rebuild the core's value from its stored row, so `explain` reads exactly what was kept."""
+    from decisions import RuleResult
+
+    trace = tuple(RuleResult(rule=r["rule"], clause=r["clause"], verdict=r["verdict"], code=r["code"],
+                             facts=r.get("facts", {}), effect=r.get("effect", "none"), note=r.get("note"))
+                  for r in record.trace)
+    def money(value: Decimal | None) -> Decimal | None:
+        return None if value is None else Decimal(money_text(value, record.currency) or "0")
+
+    return Decision(outcome=record.outcome, refund_amount=money(record.refund_amount), fee=money(record.fee),
+                    considered_amount=money(record.considered_amount), currency=record.currency,
+                    order_id=record.order_id, trace=trace, missing=tuple(record.missing),
+                    policy_name=record.policy_name, policy_version=record.policy_version,
+                    response_deadline=record.response_deadline, note=record.note)
+
+
+def policy_check(config: Config | None, args: argparse.Namespace) -> int:
+    policy = read_policy(args.file)
+    print(f"{args.file}: OK: {policy.name} version {policy.version}, {len(policy.rules)} rules, "
+          f"time zone {policy.timezone}")
+    return 0
+
+
+def policy_simulate(config: Config, args: argparse.Namespace) -> int:
+    candidate = read_policy(args.file)
+    _, sessions = open_database(config)
+    changes: list[dict[str, Any]] = []
+    with db.session_scope(sessions) as session:
+        query = select(Request).where(Request.kind == "refund").order_by(Request.id)
+        if args.mailbox:
+            query = query.where(Request.mailbox == args.mailbox)
+        # An anonymised request has lost the facts it was decided on: it cannot be decided again.
+        anonymised = session.scalar(select(func.count()).select_from(
+            query.where(Request.anonymised_at.is_not(None)).subquery())) or 0
+        orders = OrderBook(session)
+        for request in session.scalars(query.where(Request.anonymised_at.is_(None))):
+            current = request.decisions[-1] if request.decisions else None
+            facts = request_facts(request)
+            new = decide(facts, orders.candidates(facts), candidate)
+            before = (current.outcome, money_text(current.refund_amount, current.currency)) if current else (None, None)
+            after = (new.outcome, money_text(new.refund_amount, new.currency))
+            if before != after:
+                changes.append({"reference": request.reference, "outcome_before": before[0],
+                                "amount_before": before[1], "outcome_after": after[0],
+                                "amount_after": after[1], "currency": new.currency})
+    table = render(changes, ("reference", "outcome_before", "amount_before", "outcome_after",
+                             "amount_after", "currency"))
+    left_out = f" ({anonymised} anonymised request(s) left out)" if anonymised else ""
+    emit(args, changes, f"{table}\n{len(changes)} decision(s) would change under "
+                        f"{candidate.name} {candidate.version}{left_out}")
+    return 0
+
+

@@ -1,0 +1,118 @@
+"""Rows for tables and --json output: the same fields in both, plus the stable identifiers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from decisions import minor_digits
+from refund_intake.models import DecisionRecord, Message, Request
+
+REQUEST_COLUMNS = ("reference", "classification", "sender", "received_at", "subject", "order_refs",
+                   "language", "reason", "outcome", "refund_amount", "currency")
+MESSAGE_COLUMNS = ("id", "received_at", "sender", "subject", "classification", "reference",
+                   "language", "reason", "order_refs")
+QUARANTINE_COLUMNS = ("id", "received_at", "mailbox", "uid", "size", "reason")
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def request_row(request: Request) -> dict[str, Any]:
+    first = request.messages[0] if request.messages else None
+    row: dict[str, Any] = {
+        "reference": request.reference,
+        "status": request.status,
+        "classification": first.classification if first else request.kind,
+        "kind": request.kind,
+        "sender": request.customer_email,
+        "received_at": iso(request.received_at),
+        "subject": request.subject,
+        "order_refs": list(request.order_refs),
+        "language": request.language,
+        "reason": request.reason,
+        "message_id": first.message_id if first else None,
+        "mailbox": request.mailbox,
+        "duplicate_of": request.duplicate_of.reference if request.duplicate_of else None,
+    }
+    latest = request.decisions[-1] if request.decisions else None
+    row.update(decision_fields(latest))
+    return row
+
+
+def decision_fields(decision: DecisionRecord | None) -> dict[str, Any]:
+    if decision is None:
+        return {"outcome": None, "refund_amount": None, "currency": None, "fee": None}
+    return {
+        "outcome": decision.outcome,
+        "refund_amount": money_text(decision.refund_amount, decision.currency),
+        "currency": decision.currency,
+        "fee": money_text(decision.fee, decision.currency),
+    }
+
+
+def money_text(value: Decimal | None, currency: str | None) -> str | None:
+    """An amount as a plain decimal string with the currency's minor digits (KRW: none)."""
+    if value is None:
+        return None
+    digits = minor_digits(currency) if currency else 2
+    return str(Decimal(value).quantize(Decimal(1).scaleb(-digits)))
+
+
+def message_row(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "message_id": message.message_id,
+        "received_at": iso(message.received_at),
+        "sender": message.sender,
+        "subject": message.subject,
+        "classification": message.classification,
+        "detail": message.classification_detail,
+        "reference": message.request.reference if message.request else None,
+        "language": message.language,
+        "reason": message.reason,
+        "order_refs": list(message.order_refs),
+        "parse_status": message.parse_status,
+        "problems": list(message.parse_problems),
+        "mailbox": message.mailbox,
+        "folder": message.folder,
+        "uidvalidity": message.uidvalidity,
+        "uid": message.uid,
+        "raw_sha256": message.raw_sha256,
+    }
+
+
+def quarantine_row(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "message_id": message.message_id,
+        "received_at": iso(message.received_at),
+        "mailbox": message.mailbox,
+        "uid": message.uid,
+        "size": message.size,
+        "reason": message.classification_detail,
+        "problems": list(message.parse_problems),
+        "raw_sha256": message.raw_sha256,
+    }
+
+
+def message_detail(message: Message) -> dict[str, Any]:
+    row = message_row(message)
+    row.update({
+        "sender_name": message.sender_name,
+        "reply_to": message.reply_to,
+        "recipients": list(message.recipients),
+        "date_header": message.date_header,
+        "in_reply_to": message.in_reply_to,
+        "references": list(message.references),
+        "urls": list(message.urls),
+        "authentication": message.authentication,
+        "text": message.text_body,
+        "attachments": [
+            {"filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
+            for a in message.attachments
+        ],
+    })
+    return row

@@ -1,0 +1,1 @@
+"""Mail out: render drafts from templates, staff approval, and the SMTP outbox."""

@@ -1,0 +1,132 @@
+"""Staff approval: approve (maybe edited), reject, resend; every attempt lands in the audit trail.
+
+Approval only changes a draft's state; the outbox sends. The web page and the CLI both call
+these functions with the caller's session, and commit or roll back themselves.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from refund_intake.errors import ActionRefused, NotFound, PermissionDenied
+from refund_intake.models import AuditEvent, Draft, StaffUser
+from refund_intake.staff import ROLES
+from replies.render import html_from_text
+
+__all__ = ["ROLES", "approve", "audit", "record_view", "reject", "require_role", "resend"]
+
+EDITABLE = ("draft",)
+REJECTABLE = ("draft", "failed")
+
+
+def audit(session: Session, actor: str, action: str, request_id: int | None = None,
+          draft_id: int | None = None, detail: dict[str, Any] | None = None,
+          draft: Draft | None = None) -> AuditEvent:
+    """Append one event to the audit trail (in the caller's transaction); `draft` for one not
+    flushed yet (its id is filled in when it is)."""
+    event = AuditEvent(at=datetime.now(UTC), actor=actor, action=action,
+                       request_id=request_id, draft_id=draft_id, detail=detail or {})
+    if draft is not None:
+        event.draft = draft
+    session.add(event)
+    return event
+
+
+def require_role(session: Session, staff: StaffUser, needed: str, action: str,
+                 request_id: int | None = None, draft_id: int | None = None) -> None:
+    """Return if the staff member's role allows the action; else audit the attempt and raise.
+
+    The refusal is written and committed in a transaction of its own: the caller's unit of work
+    rolls back on the PermissionDenied, and the trail must still show the attempt. Call this
+    before the caller's session writes anything (SQLite allows one writer at a time).
+    """
+    if needed not in ROLES:
+        raise ValueError(f"unknown role {needed!r}")
+    if staff.active and staff.role in ROLES and ROLES.index(staff.role) >= ROLES.index(needed):
+        return
+    detail = {"role": staff.role, "active": staff.active, "needed": needed}
+    bind = session.get_bind()
+    with Session(bind.engine if not isinstance(bind, Engine) else bind) as own:
+        audit(own, staff.email, f"denied:{action}", request_id, draft_id, detail)
+        own.commit()
+    why = "the account is disabled" if not staff.active else f"the {needed} role is needed"
+    raise PermissionDenied(f"{staff.email} ({staff.role}) may not {action}: {why}")
+
+
+def approve(session: Session, draft_id: int, staff: StaffUser,
+            edited_text: str | None = None) -> Draft:
+    """draft -> approved; an edit replaces the text (and its HTML) and is audited before/after."""
+    draft = _draft(session, draft_id)
+    require_role(session, staff, "approver", "approve", draft.request_id, draft.id)
+    _expect_state(draft, EDITABLE, "approve")
+    now = datetime.now(UTC)
+    if edited_text is not None:
+        new_text = _normalise(edited_text)
+        if not new_text.strip():
+            raise ActionRefused(f"draft {draft.id}: the edited text is empty; nothing approved")
+        if new_text != draft.body_text:
+            audit(session, staff.email, "edit", draft.request_id, draft.id,
+                  {"before": draft.body_text, "after": new_text})
+            draft.body_text = new_text
+            draft.body_html = html_from_text(new_text, draft.language, draft.subject)
+    draft.state, draft.decided_by, draft.decided_at = "approved", staff.email, now
+    draft.next_attempt_at, draft.last_error = None, None
+    audit(session, staff.email, "approve", draft.request_id, draft.id, {"kind": draft.kind})
+    session.flush()
+    return draft
+
+
+def reject(session: Session, draft_id: int, staff: StaffUser, note: str) -> Draft:
+    """draft (or failed) -> rejected, with the staff member's note kept on the draft."""
+    draft = _draft(session, draft_id)
+    require_role(session, staff, "approver", "reject", draft.request_id, draft.id)
+    _expect_state(draft, REJECTABLE, "reject")
+    if not note.strip():
+        raise ActionRefused(f"draft {draft.id}: a rejection needs a note saying why")
+    draft.state, draft.note = "rejected", note.strip()
+    draft.decided_by, draft.decided_at = staff.email, datetime.now(UTC)
+    audit(session, staff.email, "reject", draft.request_id, draft.id, {"note": draft.note})
+    session.flush()
+    return draft
+
+
+def resend(session: Session, draft_id: int, staff: StaffUser) -> Draft:
+    """failed -> approved, after a person has checked it was not delivered (see README)."""
+    draft = _draft(session, draft_id)
+    require_role(session, staff, "approver", "resend", draft.request_id, draft.id)
+    _expect_state(draft, ("failed",), "resend")
+    audit(session, staff.email, "resend", draft.request_id, draft.id,
+          {"last_error": draft.last_error, "attempts": draft.attempts})
+    draft.state, draft.attempts, draft.next_attempt_at = "approved", 0, None
+    draft.sending_since, draft.last_error = None, None
+    draft.decided_by, draft.decided_at = staff.email, datetime.now(UTC)
+    session.flush()
+    return draft
+
+
+def record_view(session: Session, staff: StaffUser, request_id: int) -> None:
+    """Audit that a staff member looked at a request's personal data."""
+    require_role(session, staff, "viewer", "view", request_id)
+    audit(session, staff.email, "view", request_id)
+
+
+def _draft(session: Session, draft_id: int) -> Draft:
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        raise NotFound(f"no draft {draft_id}")
+    return draft
+
+
+def _expect_state(draft: Draft, states: tuple[str, ...], action: str) -> None:
+    if draft.state not in states:
+        raise ActionRefused(f"draft {draft.id} is {draft.state}: {action} needs a draft that is "
+                            f"{' or '.join(states)}")
+
+
+def _normalise(text: str) -> str:
+    """Browsers send CRLF from a textarea; keep one kind of line end, and one final newline."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip() + "\n"

@@ -64,8 +64,11 @@ def check_config(config: Config, args: argparse.Namespace) -> int:
     except RefundIntakeError as exc:
         problems.append(str(exc))
     if problems:
-        raise ConfigError(f"{config.path}: " + "; ".join(problems))
-    print(f"{config.path}: OK ({len(config.mailboxes)} mailbox(es))")
+        for problem in problems:
+            print(f"refund-intake: {config.path}: {problem}", file=sys.stderr)
+        return 1
+    count = len(config.mailboxes)
+    print(f"{config.path}: OK, {count} mailbox{'es' if count != 1 else ''}")
     return 0
 
 
@@ -85,15 +88,17 @@ def poll(config: Config, args: argparse.Namespace) -> int:
         for report in reports:
             print(_report_line(report))
     for report in reports:
-        if report.error:
-            print(f"refund-intake: error: mailbox {report.mailbox}: {report.error}", file=sys.stderr)
+        for problem in (report.error, report.server_action_error):
+            if problem:
+                print(f"refund-intake: error: mailbox {report.mailbox}: {problem}", file=sys.stderr)
     return 0 if all(r.ok for r in reports) else 1
 
 
 def _report_dict(report: PollReport) -> dict[str, Any]:
     return {"mailbox": report.mailbox, "fetched": report.fetched, "stored": report.stored,
             "already_stored": report.already_stored, "classifications": dict(report.classifications),
-            "busy": report.busy, "error": report.error}
+            "busy": report.busy, "error": report.error,
+            "server_action_error": report.server_action_error}
 
 
 def _report_line(report: PollReport) -> str:
@@ -103,6 +108,8 @@ def _report_line(report: PollReport) -> str:
     line = f"{report.mailbox}: {report.stored} new message(s) stored" + (f" ({kinds})" if kinds else "")
     if report.already_stored:
         line += f", {report.already_stored} already stored"
+    if report.server_action_error:
+        line += "; the server-side action failed (see below)"
     return line + ("; FAILED (see error below)" if report.error else "")
 
 

@@ -291,11 +291,11 @@ def _attempts(sessions: sessionmaker[Session], draft_id: int) -> int:
         return int(session.scalar(select(Draft.attempts).where(Draft.id == draft_id)) or 0)
 
 
-def _search_folders(config: Config, mailbox: str, imap: ImapSettings) -> list[str]:
+def _search_folders(config: Config, mailbox: str, imap: ImapSettings) -> list[str | None]:
     """Where a sent reply's copy can be: the Sent folder, and where the journal copy lands."""
     settings = _mailbox(config, mailbox)
     moved = [settings.move_to] if settings is not None and settings.move_to else []
-    return list(dict.fromkeys([imap.sent_folder, "INBOX", *imap.folders, *moved]))
+    return list(dict.fromkeys([None, "INBOX", *imap.folders, *moved]))  # None: the Sent folder
 
 
 def _journal_address(config: Config, mailbox: str) -> str | None:

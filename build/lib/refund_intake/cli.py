@@ -12,6 +12,7 @@ from refund_intake import (
     commands,
     decision_commands,
     demo,
+    init_config,
     logs,
     ops_commands,
     privacy_commands,
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     q_retry.add_argument("id", type=int, nargs="?")
     q_retry.add_argument("--all", action="store_true", help="retry every quarantined message")
     q_retry.set_defaults(handler=commands.quarantine_retry)
+    init_config.register(sub)
     demo.register(sub)
     decision_commands.register(sub)
     ops_commands.register(sub)

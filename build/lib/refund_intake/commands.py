@@ -64,8 +64,11 @@ def check_config(config: Config, args: argparse.Namespace) -> int:
     except RefundIntakeError as exc:
         problems.append(str(exc))
     if problems:
-        raise ConfigError(f"{config.path}: " + "; ".join(problems))
-    print(f"{config.path}: OK ({len(config.mailboxes)} mailbox(es))")
+        for problem in problems:
+            print(f"refund-intake: {config.path}: {problem}", file=sys.stderr)
+        return 1
+    count = len(config.mailboxes)
+    print(f"{config.path}: OK, {count} mailbox{'es' if count != 1 else ''}")
     return 0
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import imapclient
 from imapclient import IMAPClient
 
 DEFAULT_SENT = "Sent"
+SENT_FLAG = b"\\Sent"  # RFC 6154
 
 
 @dataclass(frozen=True)
@@ -46,5 +46,5 @@ def discover(client: IMAPClient) -> ServerFolders:
     sent = None
     if client.has_capability("SPECIAL-USE"):
         sent = next((name for flags, _delim, name in client.list_folders()
-                     if imapclient.SENT in flags), None)
+                     if SENT_FLAG in flags), None)
     return ServerFolders(prefix=prefix, delimiter=delimiter, sent=sent)

@@ -43,8 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="create or upgrade the database to the latest schema") \
         .set_defaults(handler=commands.db_upgrade)
 
-    sub.add_parser("check-config", help="validate the config, policies and secrets; exit 1 on error") \
-        .set_defaults(handler=commands.check_config)
+    check = sub.add_parser(
+        "check-config", help="validate the config, policies and secrets; exit 1 on a problem",
+        epilog="example: refund-intake --config /etc/refund-intake/config.toml check-config --connect")
+    check.add_argument("--connect", action="store_true",
+                       help="also log in to each IMAP mailbox and check the folders it needs")
+    check.set_defaults(handler=commands.check_config)
 
     poll = sub.add_parser("poll", help="fetch and process new mail (every interval, or --once)")
     poll.add_argument("--once", action="store_true", help="poll each mailbox once and exit (for cron)")

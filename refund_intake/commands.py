@@ -63,6 +63,15 @@ def check_config(config: Config, args: argparse.Namespace) -> int:
         load_vault(config.privacy)  # the encryption key, when one is configured
     except RefundIntakeError as exc:
         problems.append(str(exc))
+    if getattr(args, "connect", False) and not problems:
+        from refund_intake.connect_check import check_mailbox
+
+        for mailbox in config.mailboxes:
+            if mailbox.imap is not None:
+                notes, found = check_mailbox(mailbox)
+                for note in notes:
+                    print(note)
+                problems += found
     if problems:
         for problem in problems:
             print(f"refund-intake: {config.path}: {problem}", file=sys.stderr)

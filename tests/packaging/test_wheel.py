@@ -7,6 +7,7 @@ import http.cookiejar
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.parse
@@ -25,7 +26,13 @@ pytestmark = pytest.mark.slow
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The `refund-intake` script of a venv holding only the built wheel and its dependencies."""
     base = tmp_path_factory.mktemp("wheel")
-    built = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(base / "dist"), str(ROOT)],
+    # A clean copy: setuptools writes build/ into the tree it builds, and a stale one could
+    # smuggle files into the wheel that the checkout no longer has.
+    source = base / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "var", "*.egg-info", "__pycache__", ".hypothesis",
+        ".pytest_cache", "test-artifacts"))
+    built = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(base / "dist"), str(source)],
                 cwd=base, timeout=300)
     assert "BuildBackendWarning" not in built.stderr, built.stderr  # the licence, the data folders
     wheel, = (base / "dist").glob("refund_intake-*.whl")

@@ -1,1 +1,0 @@
-"""The staff web page: queue, request, draft editor, approve or reject."""

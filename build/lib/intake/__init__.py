@@ -1,1 +1,0 @@
-"""Mail in: sources (IMAP, Maildir), parse, guards, thread, extract, store, poll."""

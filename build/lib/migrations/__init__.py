@@ -1,1 +1,0 @@
-"""Alembic migrations for the refund-intake database."""

@@ -1,1 +1,0 @@
-"""Marks this folder as a data package, so the wheel carries it (see refund_intake/resources.py)."""

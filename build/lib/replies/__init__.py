@@ -1,1 +1,0 @@
-"""Mail out: render drafts from templates, staff approval, and the SMTP outbox."""

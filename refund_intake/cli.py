@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from desk import cli as desk_cli
 from refund_intake import (
     __version__,
+    cli_help,
     commands,
     decision_commands,
     demo,
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     privacy_commands.register(sub, requests)
     replies_cli.register(sub)
     desk_cli.register(sub)
+    cli_help.finish(parser)
     return parser
 
 

@@ -12,12 +12,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from intake.poll import PollContext, PollReport, poll_all
+from intake.thread import typed_reference
 from refund_intake import db
 from refund_intake.config import Config
 from refund_intake.errors import ConfigError, NotFound, RefundIntakeError
 from refund_intake.models import Message, Request
 from refund_intake.policies import policies_by_mailbox
-from refund_intake.table import render
+from refund_intake.table import fields, render
 from refund_intake.vault import load_vault, open_vault, unseal
 from refund_intake.views import (
     MESSAGE_COLUMNS,
@@ -42,8 +43,14 @@ def emit(args: argparse.Namespace, data: Any, table: str) -> None:
 
 
 def db_upgrade(config: Config, args: argparse.Namespace) -> int:
-    db.upgrade(config.database_url)
-    print(f"database is at the latest schema: {_safe_url(config.database_url)}")
+    before, after = db.upgrade(config.database_url)
+    where = _safe_url(config.database_url)
+    if before is None:
+        print(f"Created the database at {where} (schema {after}).")
+    elif before == after:
+        print(f"The database at {where} was already at the latest schema ({after}).")
+    else:
+        print(f"Upgraded the database at {where} from schema {before} to {after}.")
     return 0
 
 
@@ -149,13 +156,13 @@ def requests_list(config: Config, args: argparse.Namespace) -> int:
 def requests_show(config: Config, args: argparse.Namespace) -> int:
     _, sessions = open_database(config)
     with db.session_scope(sessions) as session:
-        request = session.scalar(select(Request).where(Request.reference == args.ref.upper()))
+        request = session.scalar(select(Request).where(Request.reference == typed_reference(args.ref)))
         if request is None:
             raise NotFound(f"no request with reference {args.ref}")
         data = request_row(request)
         data["messages"] = [message_detail(m) for m in request.messages]
         cli_view(session, request.id, f"request {request.reference}")
-    lines = [f"{k}: {v}" for k, v in data.items() if k != "messages"]
+    lines = [fields(data, skip=("messages",))]
     for message in data["messages"]:
         lines += ["", f"--- message {message['id']} {message['message_id']} ({message['classification']})",
                   message["text"][:4000]]
@@ -180,7 +187,7 @@ def messages_show(config: Config, args: argparse.Namespace) -> int:
         message = _message(session, args.id)
         data = message_detail(message)
         cli_view(session, message.request_id, f"message {message.id}")
-    emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
+    emit(args, data, fields(data))
     return 0
 
 
@@ -203,7 +210,7 @@ def quarantine_show(config: Config, args: argparse.Namespace) -> int:
             sys.stdout.buffer.write(raw or b"(raw bytes purged)\n")
             return 0
         data = quarantine_row(message)
-    emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
+    emit(args, data, fields(data))
     return 0
 
 

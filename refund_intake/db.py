@@ -122,16 +122,31 @@ def alembic_config(url: str) -> Any:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head") -> tuple[str | None, str | None]:
+    """Migrate to `revision`; returns the schema revisions (before, after): None is no schema."""
     from alembic import command
 
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     try:
         with _migration_lock(url):
+            before = schema_revision(url)
             command.upgrade(alembic_config(url), revision)
+            return before, schema_revision(url)
     except OperationalError as exc:
         raise StorageError(f"database upgrade failed: {exc.orig}") from exc
+
+
+def schema_revision(url: str) -> str | None:
+    """The Alembic revision the database is at; None for a database with no schema yet."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from decisions import Decision, Order, RequestFacts, decide, explain, parse_orde
 from intake.decide import OrderBook, request_facts
 from intake.extract import authentication, extract
 from intake.parse import parse_message
+from intake.thread import typed_reference
 from refund_intake import db
 from refund_intake.anonymise import REMOVED
 from refund_intake.commands import emit, open_database
@@ -140,7 +141,7 @@ def explain_request(config: Config, args: argparse.Namespace) -> int:
 
 
 def _request(session: Session, ref: str) -> Request:
-    request = session.scalar(select(Request).where(Request.reference == ref.upper()))
+    request = session.scalar(select(Request).where(Request.reference == typed_reference(ref)))
     if request is None:
         raise NotFound(f"no request with reference {ref}")
     return request

@@ -45,8 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         .set_defaults(handler=commands.db_upgrade)
 
     check = sub.add_parser(
-        "check-config", help="validate the config, policies and secrets; exit 1 on a problem",
-        epilog="example: refund-intake --config /etc/refund-intake/config.toml check-config --connect")
+        "check-config", help="validate the config, policies and secrets; exit 1 on a problem")
     check.add_argument("--connect", action="store_true",
                        help="also log in to each IMAP mailbox and check the folders it needs")
     check.set_defaults(handler=commands.check_config)

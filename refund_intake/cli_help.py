@@ -46,6 +46,9 @@ EXAMPLES = {
     "web": "refund-intake web --port 8080",
 }
 _METAVARS = {"ref": "REF", "id": "ID", "file": "FILE", "email": "EMAIL", "dir": "DIR"}
+_HELPS = {"ref": "the request: its reference R-000005, or just 5",
+          "id": "the number in the ID column of `{group} list`",
+          "email": "the person's email address"}
 
 
 def finish(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +62,8 @@ def finish(parser: argparse.ArgumentParser) -> None:
         for action in command._actions:
             if not action.option_strings and action.dest in _METAVARS:
                 action.metavar = _METAVARS[action.dest]
+                if action.help is None and action.dest in _HELPS:
+                    action.help = _HELPS[action.dest].format(group=path.split()[0])
 
 
 def commands(parser: argparse.ArgumentParser, path: str = "",

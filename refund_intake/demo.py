@@ -32,8 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = sub.add_parser(
         "demo", help="run the bundled sample mailbox end to end into a fresh folder",
         description="Copy the bundled sample mailbox, orders and policy into DIR, then decide "
-                    "every message into a fresh SQLite database there and print the results.",
-        epilog="example: refund-intake demo --dir /tmp/refund-demo")
+                    "every message into a fresh SQLite database there and print the results.")
     demo.add_argument("--dir", type=Path, default=Path(DEFAULT_DIR),
                       help=f"the folder to run in (default ./{DEFAULT_DIR}); its demo files are replaced")
     demo.set_defaults(handler=run_demo, needs_config=False)

@@ -22,9 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init = sub.add_parser(
         "init", help="write a commented config.toml for one shop, then say what to run next",
         description="Write DIR/config.toml for one refunds mailbox. On a terminal it asks for what "
-                    "the options do not give; otherwise the options are required.",
-        epilog="example: refund-intake init /etc/refund-intake --address refunds@shop.example "
-               "--imap-host imap.shop.example --policy french-saas")
+                    "the options do not give; otherwise the options are required.")
     init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
                       help="where to write config.toml (default: the current folder)")
     init.add_argument("--address", help="the address customers send refund requests to")

@@ -20,45 +20,18 @@ from refund_intake.db import make_engine, session_factory
 from replies.sent_folder import SentFolder
 from tests.intake.imap_setup import fill, message_counts, write_config
 from tests.servers import Dovecot, MailUser
+from tests.servers.dovecot_shapes import CYRUS, EXCHANGE, shaped_dovecot
 
 pytestmark = pytest.mark.dovecot
 
-CYRUS = """
-namespace inbox {
-  inbox = yes
-  prefix = INBOX.
-  separator = .
-}
-"""
-EXCHANGE = """
-namespace inbox {
-  inbox = yes
-  separator = /
-  mailbox "Sent Items" {
-    special_use = \\Sent
-    auto = subscribe
-  }
-}
-"""
-
-
-def server(extra: str) -> Iterator[Dovecot]:
-    dovecot = Dovecot(extra_config=extra)
-    dovecot.start()
-    try:
-        yield dovecot
-    finally:
-        dovecot.close()
-
-
 @pytest.fixture(scope="module")
 def cyrus() -> Iterator[Dovecot]:
-    yield from server(CYRUS)
+    yield from shaped_dovecot(CYRUS)
 
 
 @pytest.fixture(scope="module")
 def exchange() -> Iterator[Dovecot]:
-    yield from server(EXCHANGE)
+    yield from shaped_dovecot(EXCHANGE)
 
 
 def folders(user: MailUser) -> dict[str, int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 from pathlib import Path
 
 from refund_intake.errors import ConfigError
@@ -50,11 +51,21 @@ def run_demo(_config: object, args: argparse.Namespace) -> int:
     for title, command in _SHOWN:
         print(f"\n== {title} (refund-intake {' '.join(command)})", flush=True)
         main([*flags, "--config", str(config), *command])
+    ri = f"{_command()} --config {config}"
     print(f"\nThe demo's files are in {args.dir}/. Look closer with, for example:\n"
-          f"  refund-intake --config {config} requests show 2\n"
-          f"  refund-intake --config {config} staff add you@example.com --role admin\n"
-          f"  refund-intake --config {config} web --dev-secret")
+          f"  {ri} requests show 2\n"
+          f"  {ri} staff add you@example.com --role admin\n"
+          f"  {ri} web --dev-secret")
     return 0
+
+
+def _command() -> str:
+    """How this shell reaches refund-intake: by name when it is on PATH, else by its path."""
+    invoked = Path(sys.argv[0])
+    on_path = shutil.which("refund-intake")
+    if invoked.name != "refund-intake" or (on_path and Path(on_path).resolve() == invoked.resolve()):
+        return "refund-intake"
+    return str(invoked)
 
 
 def prepare(directory: Path) -> Path:

@@ -27,7 +27,11 @@ def folder(name: str) -> Path:
 
     Jinja, Alembic and the Maildir reader need directories on disk; pip always installs a wheel
     unpacked, so a package that is not on disk (a zip import) is refused with a clear error."""
-    found = files(_PACKAGES[name])
+    try:
+        found = files(_PACKAGES[name])
+    except ModuleNotFoundError as exc:  # an editable install made before pyproject mapped it
+        raise ConfigError(f"refund-intake's {name} files are not installed ({exc}); install "
+                          "the package again: pip install -e . (scripts/bootstrap.sh does)") from exc
     if not isinstance(found, Path):
         raise ConfigError(f"refund-intake's {name} files are not on disk ({found}); "
                           "install it with pip or pipx, not as a zip")

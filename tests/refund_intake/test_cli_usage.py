@@ -116,3 +116,22 @@ def test_demo_runs_from_the_package_into_any_folder(tmp_path: Path, capsys: pyte
     assert main(["--config", str(tmp_path / "d" / "demo.toml"), "requests", "show", "2"]) == 0
     shown = capsys.readouterr().out
     assert shown.startswith("reference: R-000002") and "None" not in shown and "['" not in shown
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_init_on_a_terminal_asks_for_what_the_options_leave_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = iter(["", "refunds@shop.example", "imap.shop.example", ""])  # blank: ask again / default
+    asked: list[str] = []
+    monkeypatch.setattr("sys.stdin", Terminal(""))
+    monkeypatch.setattr("builtins.input", lambda question: asked.append(question) or next(answers))
+    assert main(["init", str(tmp_path)]) == 0
+    assert [q.split(" (")[0].split(" [")[0] for q in asked] == [
+        "Address customers write to", "Address customers write to", "IMAP server of that mailbox", "Policy"]
+    text = (tmp_path / "config.toml").read_text()
+    assert 'address = "refunds@shop.example"' in text and 'host = "imap.shop.example"' in text
+    assert 'policy = "kreatorz.toml"' in text  # the default offered in brackets

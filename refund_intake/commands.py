@@ -104,9 +104,9 @@ def poll(config: Config, args: argparse.Namespace) -> int:
         for report in reports:
             print(_report_line(report))
     for report in reports:
-        for problem in (report.error, report.server_action_error):
-            if problem:
-                print(f"refund-intake: error: mailbox {report.mailbox}: {problem}", file=sys.stderr)
+        problem = report.error or report.server_action_error  # a lost server explains both
+        if problem:
+            print(f"refund-intake: error: mailbox {report.mailbox}: {problem}", file=sys.stderr)
     return 0 if all(r.ok for r in reports) else 1
 
 

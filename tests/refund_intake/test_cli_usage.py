@@ -116,6 +116,11 @@ def test_demo_runs_from_the_package_into_any_folder(tmp_path: Path, capsys: pyte
     assert main(["--config", str(tmp_path / "d" / "demo.toml"), "requests", "show", "2"]) == 0
     shown = capsys.readouterr().out
     assert shown.startswith("reference: R-000002") and "None" not in shown and "['" not in shown
+    # The README's web recipe exports REFUND_INTAKE_WEB_SECRET: the demo's config reads it.
+    from refund_intake.config import load_config
+
+    secret = load_config(tmp_path / "d" / "demo.toml").web.secret_key
+    assert secret is not None and secret.env == "REFUND_INTAKE_WEB_SECRET"
 
 
 class Terminal(io.StringIO):

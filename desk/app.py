@@ -18,6 +18,7 @@ from desk.proxies import TrustedProxies
 from desk.throttle import SignInThrottle
 from refund_intake.config import Config, WebSettings
 from refund_intake.errors import ConfigError, SecretError
+from refund_intake.resources import folder
 
 SECRET_ENV = "REFUND_INTAKE_WEB_SECRET"
 MIN_SECRET_LENGTH = 32
@@ -64,7 +65,8 @@ def create_app(config: Config, sessions: sessionmaker[Session], *, secret_key: s
     """The staff web page; the cookie-signing key comes from config.web unless given."""
     from desk import auth, views
 
-    app = Flask(__name__, template_folder="pages", static_folder="static")
+    pages = folder("desk")
+    app = Flask(__name__, template_folder=pages / "pages", static_folder=pages / "static")
     app.config.update(
         SECRET_KEY=secret_key if secret_key is not None else read_secret_key(config.web),
         SESSION_COOKIE_NAME="refund_desk",

@@ -12,6 +12,7 @@ from typing import Any
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
+from intake.folders import ServerFolders, discover
 from intake.source import Fetched, FolderInfo
 from refund_intake.config import ImapSettings
 from refund_intake.errors import SourceAuthError, SourceError, SourceUnavailable
@@ -31,6 +32,7 @@ class ImapSource:
         self.client: IMAPClient | None = None
         self.bodies_fetched = 0
         self.folder: FolderInfo | None = None
+        self._server_folders: ServerFolders | None = None
 
     def __enter__(self) -> ImapSource:
         self.connect()
@@ -123,12 +125,22 @@ class ImapSource:
         elif after == "move" and move_to:
             uids = self._call(lambda c: c.search(["UID", span]), "search")
             if uids:
-                self._ensure_folder(move_to)
-                self._call(lambda c: c.move(uids, move_to), f"move to {move_to}")
+                target = self.server_folders().place(move_to)
+                self.ensure_folder(target)
+                self._call(lambda c: c.move(uids, target), f"move to {target}")
 
-    def _ensure_folder(self, name: str) -> None:
-        if not self._call(lambda c: c.folder_exists(name), "list"):
-            self._call(lambda c: c.create_folder(name), f"create {name}")
+    def server_folders(self) -> ServerFolders:
+        """The server's namespace, delimiter and Sent folder (asked once per connection)."""
+        if self._server_folders is None:
+            self._server_folders = self._call(discover, "namespace")
+        return self._server_folders
+
+    def ensure_folder(self, name: str) -> bool:
+        """Create the folder (by its server name) unless it exists; True when it was created."""
+        if self._call(lambda c: c.folder_exists(name), "list"):
+            return False
+        self._call(lambda c: c.create_folder(name), f"create {name}")
+        return True
 
     def _call(self, operation: Any, what: str) -> Any:
         if self.client is None:

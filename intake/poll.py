@@ -43,6 +43,9 @@ class PollReport:
     already_stored: int = 0
     classifications: Counter[str] = field(default_factory=Counter)
     error: str | None = None
+    # A move, flag or \Seen the server refused: the mail is stored all the same, and the
+    # action is tried again at the next poll (settle covers every stored UID).
+    server_action_error: str | None = None
     busy: bool = False
     bodies_fetched: int = 0
     drafted: int = 0
@@ -50,7 +53,7 @@ class PollReport:
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        return self.error is None and self.server_action_error is None
 
 
 @dataclass(frozen=True)
@@ -125,12 +128,25 @@ def _poll_imap_folder(context: PollContext, mailbox: MailboxConfig, source: Imap
         uids = source.uids_after(last_uid, context.since)
 
     def stored(batch: list[int]) -> None:
-        source.settle(max(batch), mailbox.after, mailbox.move_to, mailbox.mark_seen)
+        _settle(source, mailbox, max(batch), report)
 
     _drain(context, mailbox, folder, list(_chunks(uids, mailbox.imap.batch_size)), source.fetch,
            report, len(uids), stored)
     if not uids:
-        source.settle(last_uid, mailbox.after, mailbox.move_to, mailbox.mark_seen)
+        _settle(source, mailbox, last_uid, report)
+
+
+def _settle(source: ImapSource, mailbox: MailboxConfig, upto_uid: int, report: PollReport) -> None:
+    """The server-side action on what is stored. A refusal never stops the poll storing the rest
+    of the new mail; after one, this poll tries no more (the next poll tries everything again)."""
+    if report.server_action_error is not None:
+        return
+    try:
+        source.settle(upto_uid, mailbox.after, mailbox.move_to, mailbox.mark_seen)
+    except SourceError as exc:
+        report.server_action_error = (f"the new mail is stored, but {exc} "
+                                      "(tried again at the next poll)")
+        log.warning("mailbox %s: %s", mailbox.name, report.server_action_error)
 
 
 def _poll_maildir(context: PollContext, mailbox: MailboxConfig, report: PollReport) -> None:
@@ -289,8 +305,9 @@ def _record_outcome(context: PollContext, mailbox: MailboxConfig, report: PollRe
         with session_scope(context.sessions) as session:
             for folder in folders:
                 state = _folder_state(session, mailbox.name, folder)
-                state.last_poll_at, state.last_error = now, report.error
-                if report.ok:
+                state.last_poll_at = now
+                state.last_error = report.error or report.server_action_error
+                if report.error is None:
                     state.last_success_at = now
     except SQLAlchemyError as exc:
         log.error("mailbox %s: could not record the poll outcome: %s", mailbox.name, _short(exc))

@@ -12,8 +12,18 @@ TOKEN = re.compile(r"\[(R-\d{6,})\]")
 Lookup = Callable[[str], Request | None]
 
 
+_TYPED = re.compile(r"(?:R-?)?0*(\d{1,12})", re.IGNORECASE)
+
+
 def reference_for(request_id: int) -> str:
     return f"R-{request_id:06d}"
+
+
+def typed_reference(text: str) -> str:
+    """What a person types for a request (`5`, `r-5`, `R-000005`) as its reference, R-000005;
+    anything else as typed, upper-cased, so that the lookup fails with it named."""
+    match = _TYPED.fullmatch(text.strip())
+    return reference_for(int(match.group(1))) if match else text.strip().upper()
 
 
 def thread_ids(parsed: ParsedMessage) -> list[str]:

@@ -9,8 +9,11 @@ from collections.abc import Callable, Sequence
 from desk import cli as desk_cli
 from refund_intake import (
     __version__,
+    cli_help,
     commands,
     decision_commands,
+    demo,
+    init_config,
     logs,
     ops_commands,
     policy_commands,
@@ -42,8 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="create or upgrade the database to the latest schema") \
         .set_defaults(handler=commands.db_upgrade)
 
-    sub.add_parser("check-config", help="validate the config, policies and secrets; exit 1 on error") \
-        .set_defaults(handler=commands.check_config)
+    check = sub.add_parser(
+        "check-config", help="validate the config, policies and secrets; exit 1 on a problem")
+    check.add_argument("--connect", action="store_true",
+                       help="also log in to each IMAP mailbox and check the folders it needs")
+    check.set_defaults(handler=commands.check_config)
 
     poll = sub.add_parser("poll", help="fetch and process new mail (every interval, or --once)")
     poll.add_argument("--once", action="store_true", help="poll each mailbox once and exit (for cron)")
@@ -72,12 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     q_retry.add_argument("id", type=int, nargs="?")
     q_retry.add_argument("--all", action="store_true", help="retry every quarantined message")
     q_retry.set_defaults(handler=commands.quarantine_retry)
+    init_config.register(sub)
+    demo.register(sub)
     decision_commands.register(sub)
     ops_commands.register(sub)
     privacy_commands.register(sub, requests)
     policy_commands.register_redecide(requests)
     replies_cli.register(sub)
     desk_cli.register(sub)
+    cli_help.finish(parser)
     return parser
 
 

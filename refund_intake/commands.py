@@ -12,12 +12,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from intake.poll import PollContext, PollReport, poll_all
+from intake.thread import typed_reference
 from refund_intake import db
 from refund_intake.config import Config
 from refund_intake.errors import ConfigError, NotFound, RefundIntakeError
 from refund_intake.models import Message, Request
 from refund_intake.policies import policies_by_mailbox
-from refund_intake.table import render
+from refund_intake.table import fields, render
 from refund_intake.vault import load_vault, open_vault, unseal
 from refund_intake.views import (
     MESSAGE_COLUMNS,
@@ -43,8 +44,14 @@ def emit(args: argparse.Namespace, data: Any, table: str) -> None:
 
 
 def db_upgrade(config: Config, args: argparse.Namespace) -> int:
-    db.upgrade(config.database_url)
-    print(f"database is at the latest schema: {_safe_url(config.database_url)}")
+    before, after = db.upgrade(config.database_url)
+    where = _safe_url(config.database_url)
+    if before is None:
+        print(f"Created the database at {where} (schema {after}).")
+    elif before == after:
+        print(f"The database at {where} was already at the latest schema ({after}).")
+    else:
+        print(f"Upgraded the database at {where} from schema {before} to {after}.")
     return 0
 
 
@@ -64,13 +71,25 @@ def check_config(config: Config, args: argparse.Namespace) -> int:
         load_vault(config.privacy)  # the encryption key, when one is configured
     except RefundIntakeError as exc:
         problems.append(str(exc))
+    if getattr(args, "connect", False) and not problems:
+        from refund_intake.connect_check import check_mailbox
+
+        for mailbox in config.mailboxes:
+            if mailbox.imap is not None:
+                notes, found = check_mailbox(mailbox)
+                for note in notes:
+                    print(note)
+                problems += found
     if problems:
-        raise ConfigError(f"{config.path}: " + "; ".join(problems))
+        for problem in problems:
+            print(f"refund-intake: {config.path}: {problem}", file=sys.stderr)
+        return 1
     for mailbox in config.mailboxes:
         if mailbox.authserv_id is None:  # allowed, but every sender is then "unknown"
             print(f"{config.path}: note: mailbox {mailbox.name}: no authserv_id: no "
                   "Authentication-Results header is trusted (README, Security)", file=sys.stderr)
-    print(f"{config.path}: OK ({len(config.mailboxes)} mailbox(es))")
+    count = len(config.mailboxes)
+    print(f"{config.path}: OK, {count} mailbox{'es' if count != 1 else ''}")
     return 0
 
 
@@ -90,15 +109,17 @@ def poll(config: Config, args: argparse.Namespace) -> int:
         for report in reports:
             print(_report_line(report))
     for report in reports:
-        if report.error:
-            print(f"refund-intake: error: mailbox {report.mailbox}: {report.error}", file=sys.stderr)
+        problem = report.error or report.server_action_error  # a lost server explains both
+        if problem:
+            print(f"refund-intake: error: mailbox {report.mailbox}: {problem}", file=sys.stderr)
     return 0 if all(r.ok for r in reports) else 1
 
 
 def _report_dict(report: PollReport) -> dict[str, Any]:
     return {"mailbox": report.mailbox, "fetched": report.fetched, "stored": report.stored,
             "already_stored": report.already_stored, "classifications": dict(report.classifications),
-            "busy": report.busy, "error": report.error}
+            "busy": report.busy, "error": report.error,
+            "server_action_error": report.server_action_error}
 
 
 def _report_line(report: PollReport) -> str:
@@ -108,6 +129,8 @@ def _report_line(report: PollReport) -> str:
     line = f"{report.mailbox}: {report.stored} new message(s) stored" + (f" ({kinds})" if kinds else "")
     if report.already_stored:
         line += f", {report.already_stored} already stored"
+    if report.server_action_error:
+        line += "; the server-side action failed (see below)"
     return line + ("; FAILED (see error below)" if report.error else "")
 
 
@@ -138,7 +161,7 @@ def requests_list(config: Config, args: argparse.Namespace) -> int:
 def requests_show(config: Config, args: argparse.Namespace) -> int:
     _, sessions = open_database(config)
     with db.session_scope(sessions) as session:
-        request = session.scalar(select(Request).where(Request.reference == args.ref.upper()))
+        request = session.scalar(select(Request).where(Request.reference == typed_reference(args.ref)))
         if request is None:
             raise NotFound(f"no request with reference {args.ref}")
         data = request_row(request)
@@ -146,7 +169,7 @@ def requests_show(config: Config, args: argparse.Namespace) -> int:
         data["claimed_by"] = [claim_row(m) for m in session.scalars(
             select(Message).where(Message.claimed_request_id == request.id).order_by(Message.id))]
         cli_view(session, request.id, f"request {request.reference}")
-    lines = [f"{k}: {v}" for k, v in data.items() if k not in ("messages", "claimed_by")]
+    lines = [fields(data, skip=("messages", "claimed_by"))]
     for message in data["messages"]:
         lines += ["", f"--- message {message['id']} {message['message_id']} ({message['classification']})",
                   f"from: {_from_line(message)}", *(f"! {note}" for note in message["trust_notes"]),
@@ -175,7 +198,7 @@ def messages_show(config: Config, args: argparse.Namespace) -> int:
         message = _message(session, args.id)
         data = message_detail(message)
         cli_view(session, message.request_id, f"message {message.id}")
-    lines = [f"{k}: {v}" for k, v in data.items() if k != "trust_notes"]
+    lines = fields(data, skip=("trust_notes",)).splitlines()
     lines[3:3] = [f"from: {_from_line(data)}", *(f"! {note}" for note in data["trust_notes"])]
     emit(args, data, "\n".join(lines))
     return 0
@@ -200,7 +223,7 @@ def quarantine_show(config: Config, args: argparse.Namespace) -> int:
             sys.stdout.buffer.write(raw or b"(raw bytes purged)\n")
             return 0
         data = quarantine_row(message)
-    emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
+    emit(args, data, fields(data))
     return 0
 
 

@@ -76,7 +76,7 @@ class ImapSettings:
     folders: tuple[str, ...]
     batch_size: int
     ca_file: Path | None = None
-    sent_folder: str = "Sent"
+    sent_folder: str | None = None  # None: the server's \Sent folder, else "Sent" (intake/folders.py)
     auth: str = "password"  # password | xoauth2 (then `password` holds the access token source)
 
 
@@ -318,7 +318,7 @@ def _imap(table: Table, base: Path) -> ImapSettings:
     folders = table.strings("folders", ("INBOX",))
     batch_size = table.int("batch_size", 100, minimum=1)
     ca_file = table.str("ca_file")
-    sent_folder = table.str("sent_folder", "Sent")
+    sent_folder = table.str("sent_folder")
     if security == "plain" and host and not _is_loopback(host):
         table.errors.append(
             f"{table.key('security')}: plain IMAP is allowed only to a loopback host, not {show(host)}"
@@ -326,7 +326,7 @@ def _imap(table: Table, base: Path) -> ImapSettings:
     table.finish()
     return ImapSettings(host or "", port or 0, security or "tls", username or "", secret,
                         float(timeout or 30), folders, batch_size or 100,
-                        (base / ca_file) if ca_file else None, sent_folder or "Sent", auth or "password")
+                        (base / ca_file) if ca_file else None, sent_folder or None, auth or "password")
 
 
 def _secret(table: Table, base: Path, required: bool) -> Secret | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from typing import Any
 
 
@@ -64,7 +65,9 @@ class Table:
     def finish(self) -> None:
         for key in self.data:
             if key not in self.seen:
-                self.errors.append(f"{self.key(key)}: unknown key")
+                near = get_close_matches(key, sorted(self.seen), n=1, cutoff=0.6)
+                hint = f" (did you mean {self.key(near[0])}?)" if near else ""
+                self.errors.append(f"{self.key(key)}: unknown key{hint}")
 
 
 REQUIRED = object()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,8 +15,9 @@ from sqlalchemy.pool import NullPool
 
 from refund_intake.errors import StorageError
 from refund_intake.locks import advisory_key
+from refund_intake.resources import folder
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = folder("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
@@ -115,22 +117,39 @@ def _next_ids(session: Session, dialect: str, key: Any, count: int) -> list[int]
 def alembic_config(url: str) -> Any:
     from alembic.config import Config as AlembicConfig
 
-    config = AlembicConfig()
+    # Alembic's default stdout is whatever sys.stdout was when alembic.config was first
+    # imported (a default argument), which may since have been replaced and closed.
+    config = AlembicConfig(stdout=sys.stdout)
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head") -> tuple[str | None, str | None]:
+    """Migrate to `revision`; returns the schema revisions (before, after): None is no schema."""
     from alembic import command
 
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     try:
         with _migration_lock(url):
+            before = schema_revision(url)
             command.upgrade(alembic_config(url), revision)
+            return before, schema_revision(url)
     except OperationalError as exc:
         raise StorageError(f"database upgrade failed: {exc.orig}") from exc
+
+
+def schema_revision(url: str) -> str | None:
+    """The Alembic revision the database is at; None for a database with no schema yet."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from decisions import Decision, Order, RequestFacts, decide, explain, parse_orde
 from intake.decide import OrderBook, request_facts
 from intake.extract import authentication, extract
 from intake.parse import parse_message
+from intake.thread import typed_reference
 from refund_intake import db, policy_commands
 from refund_intake.anonymise import REMOVED
 from refund_intake.commands import emit, open_database
@@ -161,7 +162,7 @@ def explain_request(config: Config, args: argparse.Namespace) -> int:
 
 
 def _request(session: Session, ref: str) -> Request:
-    request = session.scalar(select(Request).where(Request.reference == ref.upper()))
+    request = session.scalar(select(Request).where(Request.reference == typed_reference(ref)))
     if request is None:
         raise NotFound(f"no request with reference {ref}")
     return request

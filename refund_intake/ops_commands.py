@@ -22,6 +22,7 @@ from refund_intake.service import Job, poll_job, run_jobs
 from refund_intake.table import render
 from refund_intake.views import iso
 from replies.remind import remind, unanswered
+from replies.sent_copies import NO_COPY
 
 log = logging.getLogger(__name__)
 REMIND_EVERY_SECONDS = 3600
@@ -86,7 +87,8 @@ def status(config: Config, args: argparse.Namespace) -> int:
         mailboxes = [_mailbox_health(session, m.name) for m in config.mailboxes]
         now = datetime.now(UTC)
         counts = _counts(session, local_dates(config, now), now - BOUNCES_SHOWN_FOR)
-    healthy = all(m["healthy"] for m in mailboxes) and counts["outbox_failed"] == 0
+    healthy = (all(m["healthy"] for m in mailboxes) and counts["outbox_failed"] == 0
+               and counts["sent_without_copy"] == 0)
     data = {"healthy": healthy, "mailboxes": mailboxes, **counts}
     table = render(mailboxes, ("mailbox", "healthy", "last_success_at", "last_poll_at", "last_error"),
                    {"last_error": 80})
@@ -124,4 +126,7 @@ def _counts(session: Session, today: Mapping[str, date], bounced_since: datetime
         "replies_bounced": count(select(func.count(Message.id)).where(
             Message.claimed_request_id.is_not(None), Message.classification == "not_a_request",
             Message.classification_detail.like("bounce%"), Message.stored_at >= bounced_since)),
+        # sent, but the Sent folder refused the copy (replies/sent_copies.py tries it each run)
+        "sent_without_copy": count(select(func.count(Draft.id)).where(
+            Draft.state == "sent", Draft.last_error.startswith(NO_COPY))),
     }

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from intake.thread import typed_reference
 from refund_intake import anonymise, privacy
 from refund_intake.commands import emit, open_database
 from refund_intake.config import Config
@@ -100,7 +101,7 @@ def requests_mark_fraud(config: Config, args: argparse.Namespace) -> int:
         require_role(session, staff, "admin", "mark-fraud", request.id)
         privacy.mark_fraud(session, request, staff.email, args.reason, _now())
         until = privacy.held_until(request, config.privacy)
-    print(f"{args.ref.upper()} marked as fraud/misuse; kept until {until:%Y-%m-%d}")
+    print(f"{typed_reference(args.ref)} marked as fraud/misuse; kept until {until:%Y-%m-%d}")
     return 0
 
 
@@ -215,7 +216,7 @@ def record_cli_view(session: Session, request_id: int | None, what: str) -> None
 
 
 def _request(session: Session, ref: str) -> Request:
-    request = session.scalar(select(Request).where(Request.reference == ref.upper()))
+    request = session.scalar(select(Request).where(Request.reference == typed_reference(ref)))
     if request is None:
         raise NotFound(f"no request with reference {ref}")
     return request

@@ -26,3 +26,32 @@ def _cell(value: Any, width: int) -> str:
     else:
         text = " ".join(str(value).split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def fields(data: dict[str, Any], skip: Sequence[str] = ()) -> str:
+    """`key: value` lines for one record, in words rather than Python: nothing is `-`, a list
+    is comma-separated, a multi-line text follows its key, indented."""
+    lines = []
+    for key, value in data.items():
+        if key in skip:
+            continue
+        text = human(value)
+        if "\n" in text:
+            lines.append(f"{key}:")
+            lines += [f"    {line}".rstrip() for line in text.splitlines()]
+        else:
+            lines.append(f"{key}: {text}")
+    return "\n".join(lines)
+
+
+def human(value: Any) -> str:
+    if value is None or value == [] or value == {} or value == ():
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {human(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        items = [human(v) for v in value]
+        return ("\n".join(items) if any(isinstance(v, dict) for v in value) else ", ".join(items))
+    return str(value)

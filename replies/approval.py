@@ -121,10 +121,16 @@ def _draft(session: Session, draft_id: int) -> Draft:
     return draft
 
 
+_STATE_WORDS = {"draft": "waiting for approval", "approved": "approved", "sending": "being sent",
+                "sent": "sent", "failed": "failed", "rejected": "rejected", "withdrawn": "withdrawn"}
+_PAST = {"approve": "approved", "reject": "rejected", "resend": "sent again"}
+
+
 def _expect_state(draft: Draft, states: tuple[str, ...], action: str) -> None:
     if draft.state not in states:
-        raise ActionRefused(f"draft {draft.id} is {draft.state}: {action} needs a draft that is "
-                            f"{' or '.join(states)}")
+        allowed = " or ".join(_STATE_WORDS.get(s, s) for s in states)
+        raise ActionRefused(f"draft {draft.id} is {_STATE_WORDS.get(draft.state, draft.state)}; "
+                            f"only a draft that is {allowed} can be {_PAST.get(action, action)}")
 
 
 def _normalise(text: str) -> str:

@@ -30,7 +30,7 @@ from refund_intake.db import session_scope
 from refund_intake.errors import ActionRefused, NotFound, RefundIntakeError
 from refund_intake.models import AuditEvent, Draft, StaffUser
 from refund_intake.staff import add_staff, get_staff, list_staff
-from refund_intake.table import render
+from refund_intake.table import fields, render
 from refund_intake.vault import open_vault
 from refund_intake.views import iso
 from replies import approval
@@ -77,7 +77,7 @@ def queue_show(config: Config, args: argparse.Namespace) -> int:
             {"at": iso(e.at), "actor": e.actor, "action": e.action, "detail": e.detail}
             for e in session.scalars(select(AuditEvent).where(AuditEvent.draft_id == draft.id)
                                      .order_by(AuditEvent.id))]}
-    lines = [f"{k}: {v}" for k, v in data.items() if k not in ("text", "history")]
+    lines = [fields(data, skip=("text", "history"))]
     lines += [f"history: {e['at']} {e['actor']} {e['action']}" for e in data["history"]]
     emit(args, data, "\n".join([*lines, "", data["text"]]))
     return 0
@@ -132,7 +132,12 @@ def send(config: Config, args: argparse.Namespace) -> int:
         print(report_line(report))
     if report.error:
         print(f"refund-intake: error: {report.error}", file=sys.stderr)
-    return 0 if report.ok else 1
+    failed = report.failed + report.uncertain
+    if failed:  # cron reads exit codes: a reply that will not go out needs a person
+        print(f"refund-intake: error: {len(failed)} draft(s) failed in this run ("
+              f"{', '.join(str(i) for i in failed)}); see `refund-intake queue list --state failed`",
+              file=sys.stderr)
+    return 0 if report.ok and not failed else 1
 
 
 def send_job(sessions: sessionmaker[Session], config: Config, stop: threading.Event | None = None) -> None:

@@ -37,6 +37,7 @@ from refund_intake.models import Draft, Request
 from refund_intake.privacy import close_request
 from replies.approval import audit
 from replies.mime import build_message, message_bytes, needs_smtputf8
+from replies.sent_copies import copy_again, save_copy
 from replies.sent_folder import SentFolder
 from replies.smtp import Attempt, deliver
 
@@ -59,6 +60,7 @@ class SendReport:
     uncertain: list[int] = field(default_factory=list)   # not found, no journal copy: failed
     unsettled: list[int] = field(default_factory=list)   # line lost in DATA: recovery decides
     error: str | None = None  # a setup problem (TLS, login, password) stopped the run
+    without_sent_copy: int = 0  # sent replies whose Sent folder copy failed (tried each run)
 
     @property
     def ok(self) -> bool:
@@ -87,6 +89,8 @@ def send_due(sessions: sessionmaker[Session], config: Config, now: datetime | No
             report.error = attempt.detail
             log.error("outbox stopped: %s", attempt.detail)
             break
+    if report.error is None and not (stop is not None and stop.is_set()):
+        report.without_sent_copy = copy_again(sessions, config)
     return report
 
 
@@ -128,7 +132,7 @@ def _send(sessions: sessionmaker[Session], config: Config, draft_id: int, claime
         # the reply is recovery's now, and this sender sent nothing.
         log.warning("draft %s: taken over by recovery before DATA; not sent by this run", draft_id)
     elif attempt.outcome == "accepted":
-        problem = _save_copy(_imap(config, mailbox), data, clock())
+        problem = save_copy(_imap(config, mailbox), data, clock())
         _mark_sent(sessions, draft_id, clock(), problem, "sent")
         report.sent.append(draft_id)
     elif attempt.outcome == "temporary" and attempts < config.replies.max_attempts:
@@ -168,17 +172,6 @@ def backoff(base_seconds: int, attempts: int) -> timedelta:
     return min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _save_copy(imap: ImapSettings | None, data: bytes, now: datetime) -> str | None:
-    """Append to the Sent folder; a failure is noted on the draft, never a reason to resend."""
-    if imap is None:
-        return None
-    try:
-        with SentFolder(imap) as folder:
-            folder.append(data, now)
-        return None
-    except (SourceError, SecretError) as exc:
-        log.warning("sent, but the copy to the Sent folder failed: %s", exc)
-        return f"sent; no copy in the Sent folder: {exc}"
 
 
 # Once the customer has the answer the request is closed, and the retention clocks start; a
@@ -291,11 +284,11 @@ def _attempts(sessions: sessionmaker[Session], draft_id: int) -> int:
         return int(session.scalar(select(Draft.attempts).where(Draft.id == draft_id)) or 0)
 
 
-def _search_folders(config: Config, mailbox: str, imap: ImapSettings) -> list[str]:
+def _search_folders(config: Config, mailbox: str, imap: ImapSettings) -> list[str | None]:
     """Where a sent reply's copy can be: the Sent folder, and where the journal copy lands."""
     settings = _mailbox(config, mailbox)
     moved = [settings.move_to] if settings is not None and settings.move_to else []
-    return list(dict.fromkeys([imap.sent_folder, "INBOX", *imap.folders, *moved]))
+    return list(dict.fromkeys([None, "INBOX", *imap.folders, *moved]))  # None: the Sent folder
 
 
 def _journal_address(config: Config, mailbox: str) -> str | None:

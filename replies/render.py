@@ -26,8 +26,9 @@ from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from refund_intake.errors import ConfigError
+from refund_intake.resources import folder
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES_DIR = folder("templates")
 KINDS = ("acknowledgement", "approve", "deny", "review", "needs_info", "wrong_channel",
          "duplicate", "dispute", "cancel_in_app")
 FALLBACK_LANGUAGE = "en"

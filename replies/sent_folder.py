@@ -15,6 +15,7 @@ from typing import Any, Self
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
+from intake.folders import DEFAULT_SENT
 from intake.imap import ImapSource
 from refund_intake.config import ImapSettings
 from refund_intake.errors import SourceError
@@ -25,11 +26,16 @@ class SentFolder:
 
     def __init__(self, settings: ImapSettings) -> None:
         self.settings = settings
-        self.folder = settings.sent_folder
+        self.folder = settings.sent_folder or DEFAULT_SENT  # the server's name, known once connected
         self._source = ImapSource(settings)
 
     def __enter__(self) -> Self:
         self._source.connect()
+        try:
+            self.folder = self._source.server_folders().sent_folder(self.settings.sent_folder)
+        except SourceError:
+            self._source.close()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -37,8 +43,7 @@ class SentFolder:
 
     def append(self, raw: bytes, when: datetime) -> None:
         """Save the message as sent (and read), creating the folder the first time."""
-        if not self._call(lambda c: c.folder_exists(self.folder), "list"):
-            self._call(lambda c: c.create_folder(self.folder), f"create {self.folder}")
+        self._source.ensure_folder(self.folder)
         self._call(lambda c: c.append(self.folder, raw, flags=[b"\\Seen"], msg_time=when),
                    f"append to {self.folder}")
 
@@ -50,9 +55,11 @@ class SentFolder:
         found = self._call(lambda c: c.search(["HEADER", "Message-ID", message_id]), "search")
         return bool(found)
 
-    def locate(self, message_id: str, folders: Iterable[str]) -> str | None:
-        """The first of these folders holding a message with this Message-ID, or None."""
-        for name in folders:
+    def locate(self, message_id: str, folders: Iterable[str | None]) -> str | None:
+        """The first of these folders holding a message with this Message-ID, or None.
+        Plain names are placed in the personal namespace; None is the Sent folder."""
+        places = self._source.server_folders()
+        for name in dict.fromkeys(self.folder if n is None else places.place(n) for n in folders):
             if self._holds(name, message_id):
                 return name
         return None

@@ -52,7 +52,9 @@ def test_good_config_resolves_paths_relative_to_the_file(tmp_path: Path) -> None
     (('password_env = "TEST_IMAP_PASSWORD"', 'password = "hunter2"'),
      "mailbox[0].imap.password: secrets are not read from the config file"),
     (('name = "accounts"', 'nmae = "accounts"'), "mailbox[0].name: missing (required)"),
-    (('[database]', '[databse]'), "databse: unknown key"),
+    (('[database]', '[databse]'), "databse: unknown key (did you mean database?)"),
+    (('security = "plain"', 'security = "plain"\nsent_foldr = "Sent"'),
+     "mailbox[0].imap.sent_foldr: unknown key (did you mean mailbox[0].imap.sent_folder?)"),
     (('policy = "policies/kreatorz.toml"', 'policy = "p.toml"\nafter = "move"'),
      'mailbox[0].move_to: required when after = "move"'),
     (('[mailbox.imap]', '[mailbox.maildir]\npath = "md"\n[mailbox.imap]'),
@@ -66,6 +68,12 @@ def test_bad_config_names_file_and_key(tmp_path: Path, change: tuple[str, str], 
         load_config(path)
     assert str(error.value).startswith(f"{path}: ")
     assert expected in str(error.value)
+
+
+def test_an_unknown_key_unlike_any_known_one_gets_no_guess(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, GOOD.replace("[database]", "colour = 1\n[database]")))
+    assert str(error.value).endswith("colour: unknown key")
 
 
 def test_invalid_toml_gives_line(tmp_path: Path) -> None:

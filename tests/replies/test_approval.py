@@ -118,7 +118,9 @@ def test_only_a_draft_can_be_approved(sessions: sessionmaker[Session], state: st
     draft_id = setup_draft(sessions, state=state)
     with sessions() as session:
         nadia = person(session, "nadia@kreatorz.co.za")
-        with pytest.raises(ActionRefused, match=f"is {state}"):
+        words = {"sending": "being sent"}.get(state, state)
+        with pytest.raises(ActionRefused, match=f"^draft {draft_id} is {words}; only a draft that "
+                                                "is waiting for approval can be approved$"):
             approve(session, draft_id, nadia)
         with pytest.raises(NotFound):
             approve(session, 999, nadia)

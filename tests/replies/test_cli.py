@@ -131,8 +131,10 @@ def test_send_once_and_resend(config: Config, sessions: sessionmaker[Session], s
     for draft_id in (1, 2):
         assert run(config, "queue", "approve", str(draft_id), "--as", "nadia@kreatorz.co.za") == 0
     smtp_server.fail_permanently("554 5.7.1 No thanks", at="RCPT")
-    assert run(config, "send", "--once") == 0
-    assert "outbox: 2 failed" in capsys.readouterr().out
+    assert run(config, "send", "--once") == 1  # cron reads the exit code
+    out, err = capsys.readouterr()
+    assert "outbox: 2 failed" in out
+    assert "2 draft(s) failed in this run (1, 2)" in err
     assert run(config, "queue", "list", "--state", "failed") == 0
     assert "RCPT TO sam@example.com refused: 554 5.7.1 No thanks" in capsys.readouterr().out
     smtp_server.accept()

@@ -36,11 +36,14 @@ class Dovecot:
         "staff": "staff-secret",
     }
 
-    def __init__(self, root: Path | None = None, oauth2_introspection_url: str | None = None) -> None:
+    def __init__(self, root: Path | None = None, oauth2_introspection_url: str | None = None,
+                 extra_config: str = "") -> None:
         """Prepare (not start) a server in `root`, or in a new temp dir that close() deletes.
 
         With `oauth2_introspection_url`, XOAUTH2/OAUTHBEARER logins are checked against it.
+        `extra_config` is appended to dovecot.conf, e.g. a namespace shaped like another server's.
         """
+        self.extra_config = extra_config
         self._owns_root = root is None
         self.oauth2_introspection_url = oauth2_introspection_url
         self.root = root or Path(tempfile.mkdtemp(prefix="refund-intake-dovecot-"))
@@ -99,7 +102,8 @@ class Dovecot:
             (self.root / directory).mkdir(exist_ok=True)
         # Under root, imap-login runs as another user and must reach the sockets in run/.
         self.root.chmod(0o711)
-        config = DovecotConfig(self.root, self.port, self.tls_port, self.oauth2_introspection_url)
+        config = DovecotConfig(self.root, self.port, self.tls_port, self.oauth2_introspection_url,
+                               self.extra_config)
         (self.root / "dovecot.conf").write_text(config.render())
         if self.oauth2_introspection_url:
             (self.root / "oauth2.conf.ext").write_text(oauth2_settings(self.oauth2_introspection_url))

@@ -113,6 +113,7 @@ class DovecotConfig:
     port: int
     tls_port: int
     oauth2_introspection_url: str | None = None
+    extra: str = ""  # appended as is: namespaces, plugins (another server's shape)
 
     def render(self) -> str:
         mail_uid, mail_gid = mail_owner()
@@ -129,7 +130,7 @@ class DovecotConfig:
             user=pwd.getpwuid(os.getuid()).pw_name,
             group=grp.getgrgid(os.getgid()).gr_name,
             login_user=pwd.getpwuid(mail_uid).pw_name,
-        )
+        ) + self.extra
 
 
 def mail_owner() -> tuple[int, int]:

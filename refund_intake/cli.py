@@ -14,6 +14,7 @@ from refund_intake import (
     logs,
     ops_commands,
     privacy_commands,
+    settle_commands,
 )
 from refund_intake.config import CONFIG_ENV, config_path, load_config
 from refund_intake.errors import ConfigError, RefundIntakeError
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     decision_commands.register(sub)
     ops_commands.register(sub)
     privacy_commands.register(sub, requests)
+    settle_commands.register(requests)
     replies_cli.register(sub)
     desk_cli.register(sub)
     return parser

@@ -133,10 +133,37 @@ def explain_request(config: Config, args: argparse.Namespace) -> int:
             raise NotFound(f"request {request.reference} has no decision yet")
         record = request.decisions[-1]
         decision = _from_record(record)
-        data = {"reference": request.reference, **decision.to_dict(), "decided_at": record.decided_at.isoformat()}
-        text = f"{request.reference} ({request.customer_email}, {request.subject})\n\n{explain(decision)}"
+        data = {"reference": request.reference, **decision.to_dict(),
+                "decided_at": record.decided_at.isoformat(), "decided_by": record.decided_by,
+                "staff_note": record.staff_note, "machine": None}
+        text = f"{request.reference} ({request.customer_email}, {request.subject})\n\n"
+        if record.decided_by is None:
+            text += explain(decision)
+        else:  # a staff decision: shown beside the one the rules made
+            machine = next((d for d in reversed(request.decisions) if d.decided_by is None), None)
+            text += staff_summary(record)
+            if machine is not None:
+                data["machine"] = {**_from_record(machine).to_dict(),
+                                   "decided_at": machine.decided_at.isoformat()}
+                text += "\nThe rules had decided:\n" + explain(_from_record(machine))
     emit(args, data, text)
     return 0
+
+
+def staff_summary(record: DecisionRecord) -> str:
+    """A staff decision in a few lines: who, when, what, the clause cited and the note."""
+    step = record.trace[0] if record.trace else {}
+    amount = money_text(record.refund_amount, record.currency)
+    lines = [f"Staff decision: {record.outcome.replace('_', ' ')}"
+             + (f", {amount} {record.currency}" if amount else "")
+             + f", by {record.decided_by} on {record.decided_at:%Y-%m-%d %H:%M} UTC."]
+    if record.missing:
+        lines.append(f"Asked for: {', '.join(record.missing)}.")
+    if step.get("clause"):
+        lines.append(f'Cites {step.get("facts", {}).get("rule", "the policy")}: "{step["clause"]}"')
+    if record.staff_note:
+        lines.append(f"Note: {record.staff_note}")
+    return "\n".join(lines) + "\n"
 
 
 def _request(session: Session, ref: str) -> Request:

@@ -27,7 +27,8 @@ from refund_intake.models import DecisionRecord, Draft, Message, Request
 from refund_intake.policies import current_policy
 from replies.approval import audit
 from replies.context import build_context
-from replies.render import pick_language, render
+from replies.render import html_from_text, pick_language, render
+from replies.waiting import carries_acknowledgement, replace_waiting
 
 log = logging.getLogger(__name__)
 
@@ -68,18 +69,16 @@ def draft_replies(session: Session, config: Config, request: Request,
     if first_message is None:
         first_message = len(request.messages) <= 1
     kinds, skipped_acknowledgement = _kinds_due(history, request, decision, policy, first_message)
+    if ("acknowledgement" in kinds and any(kind in OUTCOMES for kind in kinds)
+            and not config.replies.auto_send_acknowledgements):
+        kinds.remove("acknowledgement")  # one reply waiting: the decision's says it all (issue 14)
+    context["registered"] = carries_acknowledgement(history.drafts_of(request))
     drafts = []
     for kind in kinds:
         subject = reply_subject(request.subject, request.reference, language)
         rendered = render(kind, language, context, subject)
-        drafts.append(Draft(
-            request=request, request_id=request.id, decision_id=decision.id if kind in OUTCOMES and decision else None,
-            kind=kind, language=language, from_address=mailbox.address,
-            to_address=request.customer_email, subject=subject, body_text=rendered.text,
-            body_html=rendered.html, message_id=new_message_id(mailbox.address),
-            in_reply_to=last.message_id if last is not None else None,
-            references=thread_references(last), state="draft", auto_send=False, created_at=now,
-        ))
+        drafts.append(_new_draft(request, mailbox.address, kind, language, subject, rendered.text,
+                                 rendered.html, decision if kind in OUTCOMES else None, last, now))
     if skipped_acknowledgement:
         audit(session, "system", "skip:acknowledgement", request.id,
               detail={"why": "this sender was already acknowledged today (loop guard)"})
@@ -89,9 +88,48 @@ def draft_replies(session: Session, config: Config, request: Request,
             audit(session, "auto", "approve", request.id, draft=draft, detail={"kind": draft.kind})
         session.add(draft)
         history.record(draft, policy.timezone)
+        if draft.kind in OUTCOMES:
+            replace_waiting(session, request, draft, "system", now, history.drafts_of(request))
     if alone:
         session.flush()
     return drafts
+
+
+def staff_draft(session: Session, config: Config, request: Request, decision: DecisionRecord,
+                now: datetime, text: str | None = None) -> Draft:
+    """The reply to a staff decision: its outcome's template in the customer's language, or the
+    text staff wrote themselves (kind `written`). Flushed, so it has an id."""
+    mailbox = config.mailbox(request.mailbox)
+    policy = current_policy(mailbox.policy)
+    language = pick_language(request.language, mailbox.language)
+    last = _last_message(request)
+    subject = reply_subject(request.subject, request.reference, language)
+    earlier = list(session.scalars(select(Draft).where(Draft.request_id == request.id)))
+    if text is not None:
+        body = text.replace("\r\n", "\n").strip() + "\n"
+        kind, html = "written", html_from_text(body, language, subject)
+    else:
+        context = build_context(request, decision, policy, mailbox.address, language, last).as_dict()
+        context["registered"] = carries_acknowledgement(earlier)
+        rendered = render(decision.outcome, language, context, subject)
+        kind, body, html = decision.outcome, rendered.text, rendered.html
+    draft = _new_draft(request, mailbox.address, kind, language, subject, body, html, decision,
+                       last, now)
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def _new_draft(request: Request, address: str, kind: str, language: str, subject: str, text: str,
+               html: str, decision: DecisionRecord | None, last: Message | None,
+               now: datetime) -> Draft:
+    return Draft(
+        request=request, request_id=request.id, decision_id=decision.id if decision else None,
+        kind=kind, language=language, from_address=address, to_address=request.customer_email,
+        subject=subject, body_text=text, body_html=html, message_id=new_message_id(address),
+        in_reply_to=last.message_id if last is not None else None,
+        references=thread_references(last), state="draft", auto_send=False, created_at=now,
+    )
 
 
 class DraftHistory:

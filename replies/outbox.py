@@ -184,7 +184,7 @@ def _save_copy(imap: ImapSettings | None, data: bytes, now: datetime) -> str | N
 # Once the customer has the answer the request is closed, and the retention clocks start; a
 # reply from the customer opens it again. An acknowledgement or a "staff are reviewing" note is
 # no answer.
-CLOSING_KINDS = ("approve", "deny", "needs_info", "wrong_channel", "duplicate")
+CLOSING_KINDS = ("approve", "deny", "needs_info", "wrong_channel", "duplicate", "written")
 
 
 def _mark_sent(sessions: sessionmaker[Session], draft_id: int, now: datetime, note: str | None,

@@ -72,7 +72,8 @@ def draft_replies(session: Session, config: Config, request: Request,
     if ("acknowledgement" in kinds and any(kind in OUTCOMES for kind in kinds)
             and not config.replies.auto_send_acknowledgements):
         kinds.remove("acknowledgement")  # one reply waiting: the decision's says it all (issue 14)
-    context["registered"] = carries_acknowledgement(history.drafts_of(request))
+    context["registered"] = (carries_acknowledgement(history.drafts_of(request))
+                             and not set(kinds) & set(ACKNOWLEDGEMENTS))
     drafts = []
     for kind in kinds:
         subject = reply_subject(request.subject, request.reference, language)
@@ -221,7 +222,8 @@ def _kinds_due(history: DraftHistory, request: Request, decision: DecisionRecord
         return [], False
     due, skipped = [], False
     # Only a request's first message is acknowledged: a later reply from the customer is not news.
-    if not kinds & set(ACKNOWLEDGEMENTS) and first_message:
+    # A decision's reply already said what an acknowledgement says (see draft_replies).
+    if not kinds & {*ACKNOWLEDGEMENTS, *OUTCOMES} and first_message:
         if history.acknowledged_today(request.customer_email, policy.timezone):
             skipped = True
         else:

@@ -21,9 +21,11 @@ from refund_intake.errors import ConfigError, SecretError
 
 SECRET_ENV = "REFUND_INTAKE_WEB_SECRET"
 MIN_SECRET_LENGTH = 32
-# No script at all, styles and images only from this server: customer mail can never run here.
+# Only our own script file (keyboard shortcuts), never inline script; styles and images only
+# from this server: customer mail can never run here. Frames only of our own pages (the
+# reply's HTML part, itself served sandboxed).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; frame-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
@@ -62,7 +64,7 @@ def desk() -> Desk:
 def create_app(config: Config, sessions: sessionmaker[Session], *, secret_key: str | None = None,
                clock: Callable[[], datetime] | None = None) -> Flask:
     """The staff web page; the cookie-signing key comes from config.web unless given."""
-    from desk import auth, views
+    from desk import auth, settle_views, views
 
     app = Flask(__name__, template_folder="pages", static_folder="static")
     app.config.update(
@@ -80,6 +82,7 @@ def create_app(config: Config, sessions: sessionmaker[Session], *, secret_key: s
     app.extensions["desk"] = Desk(config, sessions, clock or (lambda: datetime.now(UTC)))
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(settle_views.blueprint)
     app.before_request(auth.check_csrf)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)

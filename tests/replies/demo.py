@@ -19,9 +19,12 @@ STAFF = {"approver": "amir@kreatorz.co.za", "second": "sue@kreatorz.co.za",
          "admin": "ada@kreatorz.co.za", "viewer": "vera@kreatorz.co.za"}
 
 
-def demo(tmp_path: Path, replies: str = "") -> Path:
-    """The bundled demo mailbox polled into a fresh database, with four staff accounts."""
+def demo(tmp_path: Path, replies: str = "", extra: dict[str, bytes] | None = None) -> Path:
+    """The bundled demo mailbox polled into a fresh database, with four staff accounts;
+    `extra` mail (Maildir file name -> bytes) is delivered to the mailbox first."""
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    for name, raw in (extra or {}).items():
+        (tmp_path / "examples" / "sample-mailbox" / "cur" / name).write_bytes(raw)
     shutil.copytree(ROOT / "policies", tmp_path / "policies")
     config = tmp_path / "examples" / "demo.toml"
     if replies:

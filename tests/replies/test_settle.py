@@ -195,3 +195,23 @@ def test_a_promise_that_has_passed_is_renewed_at_approval(
         assert "November 10, 2026" not in approved.body_text
     [event] = events(sessions, "renew-promise")
     assert event.detail["before"] == "2026-11-10" and event.detail["after"] > "2026-11-10"
+
+
+def test_overdue_counts_only_requests_waiting_on_staff_and_can_make_status_unhealthy(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = demo(tmp_path, "overdue_unhealthy_above = 11")
+    capsys.readouterr()
+    assert main(["--config", str(config), "status", "--json"]) == 1
+    status = json.loads(capsys.readouterr().out)
+    # November 2026 mail, read in December: every open request is past its answer-by date
+    before = status["responses_overdue"]
+    assert (status["healthy"], status["overdue_unhealthy_above"], before) == (False, 11, 13)
+    sessions = session_factory(make_engine(load_config(config).database_url))
+    # answering: a denial approved, the wrong-channel note approved (no longer waiting on staff);
+    # a "we are reviewing it" note approved is a promise, not an answer: still overdue
+    for reference in ("R-000004", "R-000012", "R-000002"):
+        [draft] = waiting(sessions, reference)
+        assert run(config, "queue", "approve", str(draft.id)) == 0
+    assert main(["--config", str(config), "status", "--json"]) == 0
+    after = json.loads(capsys.readouterr().out)
+    assert (after["healthy"], after["responses_overdue"]) == (True, before - 2)

@@ -212,6 +212,7 @@ def test_overdue_counts_only_requests_waiting_on_staff_and_can_make_status_unhea
     for reference in ("R-000004", "R-000012", "R-000002"):
         [draft] = waiting(sessions, reference)
         assert run(config, "queue", "approve", str(draft.id)) == 0
+    capsys.readouterr()
     assert main(["--config", str(config), "status", "--json"]) == 0
     after = json.loads(capsys.readouterr().out)
     assert (after["healthy"], after["responses_overdue"]) == (True, before - 2)

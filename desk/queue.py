@@ -15,7 +15,7 @@ from typing import TypeVarTuple
 from urllib.parse import urlencode
 
 from sqlalchemy import Select, String, and_, cast, exists, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from decisions.decision import OUTCOMES
 from refund_intake.models import DecisionRecord, Draft, Message, Request
@@ -27,6 +27,9 @@ MAX_SEARCH = 200
 Row = TypeVarTuple("Row")
 WAITING_STATES = ("draft",)
 FILTER_KEYS = ("q", "outcome", "reason", "mailbox", "overdue", "mine")
+# A queue row shows none of these: leave the long text and the traces in the database.
+LIGHT_DECISION = (defer(DecisionRecord.trace), defer(DecisionRecord.missing))
+LIGHT_DRAFT = (defer(Draft.body_text), defer(Draft.body_html), defer(Draft.references))
 Today = Mapping[str, date]  # today's date on each mailbox's policy calendar (policies.local_dates)
 
 
@@ -112,6 +115,7 @@ def waiting_rows(db: Session, filters: QueueFilter, today: Today, staff_email: s
                                         func.lower(Draft.first_approved_by) != staff_email.lower()))
     page = _page_of(db, statement, filters.page)
     rows = db.execute(statement.order_by(Draft.created_at, Draft.id)
+                      .options(*LIGHT_DECISION, *LIGHT_DRAFT)
                       .offset(page.offset).limit(PAGE_SIZE)).all()
     return [RequestRow(request, decision, draft, is_overdue(request, decision, today))
             for draft, request, decision in rows], page
@@ -122,9 +126,9 @@ def request_rows(db: Session, filters: QueueFilter, today: Today) -> tuple[list[
     statement = _filtered(_with_latest_decision(select(Request, DecisionRecord)), filters, today)
     page = _page_of(db, statement, filters.rpage)
     rows = db.execute(statement.order_by(Request.received_at.desc(), Request.id.desc())
-                      .offset(page.offset).limit(PAGE_SIZE)).all()
+                      .options(*LIGHT_DECISION).offset(page.offset).limit(PAGE_SIZE)).all()
     ids = [request.id for request, _ in rows]
-    drafts = {d.request_id: d for d in db.scalars(select(Draft).where(
+    drafts = {d.request_id: d for d in db.scalars(select(Draft).options(*LIGHT_DRAFT).where(
         Draft.request_id.in_(ids), Draft.state.in_(WAITING_STATES)))} if ids else {}
     waiting = set(db.scalars(select(Request.id).where(Request.id.in_(ids), waiting_on_staff()))) \
         if ids else set()

@@ -8,13 +8,14 @@ database, so a page costs the same with 50 requests or 50,000.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVarTuple
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, String, and_, cast, exists, false, func, or_, select
+from sqlalchemy import Select, String, and_, cast, false, func, or_, select
 from sqlalchemy.orm import Session, defer
 
 from decisions.decision import OUTCOMES
@@ -24,6 +25,8 @@ from replies.settle import REASONS
 
 PAGE_SIZE = 50
 MAX_SEARCH = 200
+MAX_FOUND = 10_000  # requests a search can list (paged); more asks for a narrower search
+REFERENCE = re.compile(r"[Rr]-\d{6,}")
 Row = TypeVarTuple("Row")
 WAITING_STATES = ("draft",)
 FILTER_KEYS = ("q", "outcome", "reason", "mailbox", "overdue", "mine")
@@ -45,6 +48,7 @@ class QueueFilter:
     q: str = ""
     page: int = 1
     rpage: int = 1
+    found: tuple[int, ...] | None = None  # the requests the search matched, read once a page
 
     @classmethod
     def from_args(cls, args: Mapping[str, str], mailboxes: tuple[str, ...]) -> QueueFilter:
@@ -107,34 +111,46 @@ def is_overdue(request: Request, decision: DecisionRecord | None, today: Today,
 def waiting_rows(db: Session, filters: QueueFilter, today: Today, staff_email: str,
                  ) -> tuple[list[RequestRow], Page]:
     """Requests with a reply waiting for approval, oldest reply first: the work of the morning."""
-    statement = _filtered(_with_latest_decision(select(Draft, Request, DecisionRecord)
-                                                .join(Request, Draft.request_id == Request.id)),
+    statement = _filtered(select(Draft, Request).join(Request, Draft.request_id == Request.id),
                           filters, today).where(Draft.state.in_(WAITING_STATES))
     if filters.mine:
         statement = statement.where(or_(Draft.first_approved_by.is_(None),
                                         func.lower(Draft.first_approved_by) != staff_email.lower()))
     page = _page_of(db, statement, filters.page)
-    rows = db.execute(statement.order_by(Draft.created_at, Draft.id)
-                      .options(*LIGHT_DECISION, *LIGHT_DRAFT)
+    rows = db.execute(statement.order_by(Draft.created_at, Draft.id).options(*LIGHT_DRAFT)
                       .offset(page.offset).limit(PAGE_SIZE)).all()
-    return [RequestRow(request, decision, draft, is_overdue(request, decision, today))
-            for draft, request, decision in rows], page
+    decisions = latest_decisions(db, [request.id for _, request in rows])
+    return [RequestRow(request, decisions.get(request.id), draft,
+                       is_overdue(request, decisions.get(request.id), today))
+            for draft, request in rows], page
 
 
 def request_rows(db: Session, filters: QueueFilter, today: Today) -> tuple[list[RequestRow], Page]:
     """Every request under the filters, newest first, with its latest decision and waiting reply."""
-    statement = _filtered(_with_latest_decision(select(Request, DecisionRecord)), filters, today)
+    statement = _filtered(select(Request), filters, today)
     page = _page_of(db, statement, filters.rpage)
-    rows = db.execute(statement.order_by(Request.received_at.desc(), Request.id.desc())
-                      .options(*LIGHT_DECISION).offset(page.offset).limit(PAGE_SIZE)).all()
-    ids = [request.id for request, _ in rows]
+    requests = list(db.scalars(statement.order_by(Request.received_at.desc(), Request.id.desc())
+                               .offset(page.offset).limit(PAGE_SIZE)))
+    ids = [request.id for request in requests]
+    decisions = latest_decisions(db, ids)
     drafts = {d.request_id: d for d in db.scalars(select(Draft).options(*LIGHT_DRAFT).where(
         Draft.request_id.in_(ids), Draft.state.in_(WAITING_STATES)))} if ids else {}
     waiting = set(db.scalars(select(Request.id).where(Request.id.in_(ids), waiting_on_staff()))) \
         if ids else set()
-    return [RequestRow(request, decision, drafts.get(request.id),
-                       is_overdue(request, decision, today, answered=request.id not in waiting))
-            for request, decision in rows], page
+    return [RequestRow(request, decisions.get(request.id), drafts.get(request.id),
+                       is_overdue(request, decisions.get(request.id), today,
+                                  answered=request.id not in waiting))
+            for request in requests], page
+
+
+def latest_decisions(db: Session, request_ids: list[int]) -> dict[int, DecisionRecord]:
+    """The newest decision of each of a page's requests, in one query."""
+    if not request_ids:
+        return {}
+    newest = (select(func.max(DecisionRecord.id)).where(DecisionRecord.request_id.in_(request_ids))
+              .group_by(DecisionRecord.request_id))
+    return {d.request_id: d for d in db.scalars(
+        select(DecisionRecord).options(*LIGHT_DECISION).where(DecisionRecord.id.in_(newest)))}
 
 
 def failed_drafts(db: Session) -> list[Draft]:
@@ -180,6 +196,9 @@ def _with_latest_decision(statement: Select[*Row]) -> Select[*Row]:
 
 
 def _filtered(statement: Select[*Row], filters: QueueFilter, today: Today) -> Select[*Row]:
+    """The filters on requests; the outcome and overdue filters read the latest decision."""
+    if filters.outcome or filters.overdue:
+        statement = _with_latest_decision(statement)
     if filters.mailbox:
         statement = statement.where(Request.mailbox == filters.mailbox)
     if filters.outcome:
@@ -188,9 +207,22 @@ def _filtered(statement: Select[*Row], filters: QueueFilter, today: Today) -> Se
         statement = statement.where(Request.reason == filters.reason)
     if filters.overdue:
         statement = _overdue(statement, today)
-    if filters.q:
+    if filters.found is not None:
+        statement = statement.where(Request.id.in_(filters.found))
+    elif filters.q:
         statement = statement.where(_matches(filters.q))
     return statement
+
+
+def with_search(db: Session, filters: QueueFilter) -> QueueFilter:
+    """Run the search once for the page's lists and counts: one scan of the mail text."""
+    if not filters.q:
+        return filters
+    if REFERENCE.fullmatch(filters.q):
+        found = db.scalars(select(Request.id).where(Request.reference == filters.q.upper()))
+    else:
+        found = db.scalars(select(Request.id).where(_matches(filters.q)).limit(MAX_FOUND))
+    return replace(filters, found=tuple(found))
 
 
 def _overdue(statement: Select[*Row], today: Today) -> Select[*Row]:
@@ -203,14 +235,25 @@ def _matches(text: str) -> object:
     """Reference, customer, order, subject, or the words of any message of the request."""
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     like = {"escape": "\\"}
-    in_text = exists().where(Message.request_id == Request.id,
-                             or_(Message.text_body.ilike(pattern, **like),
-                                 Message.sender_name.ilike(pattern, **like)))
+    in_text = Request.id.in_(select(Message.request_id).where(
+        or_(Message.text_body.ilike(pattern, **like), Message.sender_name.ilike(pattern, **like))))
     return or_(Request.reference.ilike(pattern, **like),
                Request.customer_email.ilike(pattern, **like),
                Request.subject.ilike(pattern, **like),
                cast(Request.order_refs, String).ilike(pattern, **like), in_text)
 
 
-__all__ = ["FILTER_KEYS", "PAGE_SIZE", "Page", "QueueFilter", "RequestRow", "counts",
-           "failed_drafts", "is_overdue", "next_waiting", "request_rows", "waiting_rows"]
+__all__ = [
+    "FILTER_KEYS",
+    "PAGE_SIZE",
+    "Page",
+    "QueueFilter",
+    "RequestRow",
+    "counts",
+    "failed_drafts",
+    "is_overdue",
+    "next_waiting",
+    "request_rows",
+    "waiting_rows",
+    "with_search",
+]

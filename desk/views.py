@@ -21,6 +21,7 @@ from desk.queue import (
     next_waiting,
     request_rows,
     waiting_rows,
+    with_search,
 )
 from desk.request_view import promise_for, request_view, tier_of
 from refund_intake.errors import ActionRefused, NotFound
@@ -40,7 +41,7 @@ UNSAFE_IN_FILENAMES = set('/\\"<>:|?*')
 @staff_page
 def queue(db: Session, staff: StaffUser) -> Any:
     mailboxes = tuple(mailbox.name for mailbox in desk().config.mailboxes)
-    filters = QueueFilter.from_args(request.args, mailboxes)
+    filters = with_search(db, QueueFilter.from_args(request.args, mailboxes))
     today = local_dates(desk().config, desk().clock())
     waiting, waiting_page = waiting_rows(db, filters, today, staff.email)
     requests, requests_page = request_rows(db, filters, today)

@@ -108,7 +108,9 @@ def queue_reject(config: Config, args: argparse.Namespace) -> int:
     _, sessions = open_database(config)
     with session_scope(sessions) as session:
         draft = approval.reject(session, args.id, acting_staff(session, args), args.note)
-        print(f"draft {draft.id} rejected")
+        reference = draft.request.reference
+        print(f"draft {draft.id} rejected; settle {reference} with `requests resolve {reference} "
+              "--approve AMOUNT | --deny RULE_ID | --ask ITEM... | --reply-file FILE`")
     return 0
 
 

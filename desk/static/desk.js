@@ -47,8 +47,13 @@
       select(all[0]);
     }
     if (hash === "#reject") {
-      var note = document.getElementById("note");
-      if (note) { note.focus(); }
+      // after the browser has scrolled to the fragment, which would otherwise take the focus back
+      window.addEventListener("load", function () {
+        window.setTimeout(function () {
+          var note = document.getElementById("note");
+          if (note) { note.focus(); }
+        }, 0);
+      });
     }
   }
 
@@ -77,6 +82,7 @@
         if (search) { search.focus(); search.select(); }
       }
     };
+    if (event.key === "Enter" && event.target !== document.body) { return; }  // a focused button or link
     var action = actions[event.key];
     if (action) {
       event.preventDefault();

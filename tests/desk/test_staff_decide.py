@@ -241,8 +241,19 @@ def test_keyboard_only_approval(page: Page, desk: Desk) -> None:
     page.keyboard.press("a")
     expect(page.get_by_text(f"reply for {reference}; the outbox")).to_be_visible()
     assert desk.waiting(reference) == []
+    # r on a row opens its reply with the cursor in the note; Tab, Enter rejects it
+    rejected = page.locator("tr[data-row].selected").get_by_role("link").first.inner_text()
+    page.keyboard.press("r")
+    expect(page).to_have_url(re.compile(r"/drafts/\d+"))
+    expect(page.locator("#note")).to_be_focused()
+    page.keyboard.type("Phoned her instead")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Settle it yourself")).to_be_visible()
+    assert desk.waiting(rejected) == []
+    page.goto("/")
     page.keyboard.press("/")
-    assert page.evaluate("document.activeElement.id") == "search"
+    expect(page.locator("#search")).to_be_focused()
     page.keyboard.type(reference)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Requests")).to_be_visible()

@@ -96,7 +96,9 @@ def tier_of(draft: Draft) -> dict[str, Any] | None:
     limit = tier_limit(draft, desk().config.replies.second_approval_above)
     if limit is None:
         return None
-    return {"limit": limit, "first": draft.first_approved_by, "at": draft.first_approved_at}
+    decision = next((d for d in draft.request.decisions if d.id == draft.decision_id), None)
+    return {"limit": limit, "currency": decision.currency if decision else None,
+            "first": draft.first_approved_by, "at": draft.first_approved_at}
 
 
 def _policy_rules(req: Request) -> list[tuple[str, str]]:

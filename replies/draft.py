@@ -69,17 +69,17 @@ def draft_replies(session: Session, config: Config, request: Request,
     if first_message is None:
         first_message = len(request.messages) <= 1
     kinds, skipped_acknowledgement = _kinds_due(history, request, decision, policy, first_message)
-    if ("acknowledgement" in kinds and any(kind in OUTCOMES for kind in kinds)
-            and not config.replies.auto_send_acknowledgements):
-        kinds.remove("acknowledgement")  # one reply waiting: the decision's says it all (issue 14)
+    kinds = _one_reply(kinds, config)
     context["registered"] = (carries_acknowledgement(history.drafts_of(request))
                              and not set(kinds) & set(ACKNOWLEDGEMENTS))
     drafts = []
     for kind in kinds:
         subject = reply_subject(request.subject, request.reference, language)
         rendered = render(kind, language, context, subject)
+        answers = kind in OUTCOMES or (kind == "dispute" and decision is not None
+                                       and decision.outcome == "review")
         drafts.append(_new_draft(request, mailbox.address, kind, language, subject, rendered.text,
-                                 rendered.html, decision if kind in OUTCOMES else None, last, now))
+                                 rendered.html, decision if answers else None, last, now))
     if skipped_acknowledgement:
         audit(session, "system", "skip:acknowledgement", request.id,
               detail={"why": "this sender was already acknowledged today (loop guard)"})
@@ -94,6 +94,18 @@ def draft_replies(session: Session, config: Config, request: Request,
     if alone:
         session.flush()
     return drafts
+
+
+def _one_reply(kinds: list[str], config: Config) -> list[str]:
+    """One reply waits per request (issue 14): with a decision's reply due, the acknowledgement
+    is not drafted (the decision's reply says what it would have), unless acknowledgements go
+    out at once. The dispute steps stand for a review's reply, as they promise staff's answer."""
+    decided = [kind for kind in kinds if kind in OUTCOMES]
+    if not decided or config.replies.auto_send_acknowledgements:
+        return kinds
+    if "dispute" in kinds and decided == ["review"]:
+        return [kind for kind in kinds if kind != "review"]
+    return [kind for kind in kinds if kind not in ACKNOWLEDGEMENTS]
 
 
 def staff_draft(session: Session, config: Config, request: Request, decision: DecisionRecord,
@@ -228,7 +240,10 @@ def _kinds_due(history: DraftHistory, request: Request, decision: DecisionRecord
             skipped = True
         else:
             due.append("dispute" if request.reason == "dispute" else "acknowledgement")
-    if decision is not None and (decision.outcome, decision.id) not in existing:
+    # the dispute steps promise staff's answer: they are the review's reply too
+    answered = (decision is not None and decision.outcome == "review"
+                and ("dispute", decision.id) in existing)
+    if decision is not None and (decision.outcome, decision.id) not in existing and not answered:
         if decision.outcome in OUTCOMES:
             due.append(decision.outcome)
         else:

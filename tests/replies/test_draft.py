@@ -130,6 +130,20 @@ def test_a_dispute_is_acknowledged_with_the_dispute_steps(
             assert step in reply.body_text
 
 
+def test_a_dispute_under_review_gets_one_reply_the_dispute_steps(
+        sessions: sessionmaker[Session], config: Config) -> None:
+    with sessions() as session:
+        request = add_request(session, reason="dispute")
+        decision = add_decision(session, request, "review", refund=None, considered=None)
+        [reply] = draft_replies(session, config, request, decision, NOW)
+        assert (reply.kind, reply.decision_id) == ("dispute", decision.id)
+        assert draft_replies(session, config, request, decision, NOW) == []  # drafting again
+        denied = add_decision(session, request, "deny")
+        [deny] = draft_replies(session, config, request, denied, NOW)
+        assert reply.state == "rejected" and deny.kind == "deny"
+        assert "We received your request on" in deny.body_text  # no acknowledgement went out
+
+
 def test_wrong_channel_tells_the_accounts_address(sessions: sessionmaker[Session], config: Config) -> None:
     with sessions() as session:
         request = add_request(session, kind="wrong_channel")

@@ -22,9 +22,11 @@ from refund_intake.resources import folder
 
 SECRET_ENV = "REFUND_INTAKE_WEB_SECRET"
 MIN_SECRET_LENGTH = 32
-# No script at all, styles and images only from this server: customer mail can never run here.
+# Only our own script file (keyboard shortcuts), never inline script; styles and images only
+# from this server: customer mail can never run here. Frames only of our own pages (the
+# reply's HTML part, itself served sandboxed).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; frame-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
@@ -63,7 +65,7 @@ def desk() -> Desk:
 def create_app(config: Config, sessions: sessionmaker[Session], *, secret_key: str | None = None,
                clock: Callable[[], datetime] | None = None) -> Flask:
     """The staff web page; the cookie-signing key comes from config.web unless given."""
-    from desk import auth, views
+    from desk import auth, settle_views, views
 
     pages = folder("desk")
     app = Flask(__name__, template_folder=pages / "pages", static_folder=pages / "static")
@@ -82,6 +84,7 @@ def create_app(config: Config, sessions: sessionmaker[Session], *, secret_key: s
     app.extensions["desk"] = Desk(config, sessions, clock or (lambda: datetime.now(UTC)))
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(settle_views.blueprint)
     app.before_request(auth.check_csrf)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)

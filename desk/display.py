@@ -8,6 +8,8 @@ from decimal import Decimal
 from babel.numbers import format_currency
 from jinja2 import Environment
 
+from refund_intake.views import money_text
+
 OUTCOME_LABELS = {
     "approve": "Approve",
     "deny": "Deny",
@@ -51,6 +53,11 @@ def money(amount: Decimal | None, currency: str | None) -> str:
                            currency_digits=True)
 
 
+def amount_input(amount: Decimal | None, currency: str | None) -> str:
+    """An amount as staff type it back into a form: plain digits, the currency's minor digits."""
+    return money_text(amount, currency) or ""
+
+
 def size(count: int) -> str:
     if count < 1024:
         return f"{count} bytes"
@@ -73,5 +80,5 @@ def draft_state(code: str) -> str:
 
 
 def install(environment: Environment) -> None:
-    environment.filters.update(when=when, when_short=when_short, day=day, money=money, size=size, words=words,
+    environment.filters.update(amount_input=amount_input, when=when, when_short=when_short, day=day, money=money, size=size, words=words,
                                outcome=outcome, draft_state=draft_state)

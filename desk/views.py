@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from io import BytesIO
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
@@ -13,12 +14,22 @@ from sqlalchemy.orm import Session
 from decisions.decision import OUTCOMES
 from desk.app import desk
 from desk.auth import staff_page
-from desk.queue import QueueFilter, failed_drafts, is_overdue, request_rows, waiting_drafts
+from desk.queue import (
+    QueueFilter,
+    counts,
+    failed_drafts,
+    next_waiting,
+    request_rows,
+    waiting_rows,
+    with_search,
+)
+from desk.request_view import promise_for, request_view, tier_of
 from refund_intake.errors import ActionRefused, NotFound
 from refund_intake.models import Attachment, AuditEvent, Base, Draft, Message, Request, StaffUser
 from refund_intake.policies import local_dates
 from refund_intake.vault import load_vault, unseal
 from replies import approval
+from replies.settle import REASONS
 
 blueprint = Blueprint("desk", __name__)
 Model = TypeVar("Model", bound=Base)
@@ -30,12 +41,15 @@ UNSAFE_IN_FILENAMES = set('/\\"<>:|?*')
 @staff_page
 def queue(db: Session, staff: StaffUser) -> Any:
     mailboxes = tuple(mailbox.name for mailbox in desk().config.mailboxes)
-    filters = QueueFilter.from_args(request.args, mailboxes)
+    filters = with_search(db, QueueFilter.from_args(request.args, mailboxes))
     today = local_dates(desk().config, desk().clock())
+    waiting, waiting_page = waiting_rows(db, filters, today, staff.email)
+    requests, requests_page = request_rows(db, filters, today)
     return render_template(
-        "queue.html", filters=filters, mailboxes=mailboxes, outcomes=OUTCOMES,
-        drafts=waiting_drafts(db, filters, today), requests=request_rows(db, filters, today),
-        failed=failed_drafts(db),
+        "queue.html", filters=filters, mailboxes=mailboxes, outcomes=OUTCOMES, reasons=REASONS,
+        waiting=waiting, waiting_page=waiting_page, requests=requests,
+        requests_page=requests_page, failed=failed_drafts(db), counts=counts(db, today),
+        may_decide=may_decide(staff), tiers=desk().config.replies.second_approval_above,
     )
 
 
@@ -44,13 +58,9 @@ def queue(db: Session, staff: StaffUser) -> Any:
 def request_page(db: Session, staff: StaffUser, request_id: int) -> Any:
     customer_request = _get(db, Request, request_id, "request")
     approval.record_view(db, staff, request_id)
-    decisions = list(customer_request.decisions)
-    latest = decisions[-1] if decisions else None
-    return render_template(
-        "request.html", req=customer_request, decision=latest, earlier=decisions[-2::-1],
-        drafts=_drafts_of(db, request_id), claims=_claims_of(db, request_id),
-        overdue=is_overdue(customer_request, latest, local_dates(desk().config, desk().clock())),
-    )
+    today = local_dates(desk().config, desk().clock())
+    return render_template("request.html", **request_view(db, customer_request, today),
+                           claims=_claims_of(db, request_id), may_decide=may_decide(staff))
 
 
 def _claims_of(db: Session, request_id: int) -> list[Message]:
@@ -67,7 +77,8 @@ def draft_page(db: Session, staff: StaffUser, draft_id: int) -> Any:
     history = db.scalars(select(AuditEvent).where(AuditEvent.draft_id == draft_id)
                          .order_by(AuditEvent.at, AuditEvent.id)).all()
     return render_template("draft.html", draft=draft, req=draft.request, history=history,
-                           may_decide=may_decide(staff))
+                           may_decide=may_decide(staff), promise=promise_for(draft),
+                           tier=tier_of(draft), back=_back())
 
 
 @blueprint.post("/drafts/<int:draft_id>/approve")
@@ -76,12 +87,17 @@ def approve(db: Session, staff: StaffUser, draft_id: int) -> Any:
     draft = _get(db, Draft, draft_id, "draft")
     approval.require_role(db, staff, "approver", "approve", draft.request_id, draft.id)
     try:
-        approval.approve(db, draft_id, staff, edited_text=request.form.get("body_text"))
+        approval.approve_under_config(db, desk().config, draft_id, staff,
+                                      edited_text=request.form.get("body_text"))
     except ActionRefused as exc:
         return _not_done(db, draft_id, f"Not approved: {exc}")
-    flash(f"Approved the {draft.kind.replace('_', ' ')} reply for {_name(draft)}; "
-          "the outbox will send it.", "success")
-    return redirect(url_for("desk.queue"))
+    if draft.state == "draft":
+        flash(f"First approval of the grant for {_name(draft)} recorded; a second approver or an "
+              "admin must approve it too.", "success")
+    else:
+        flash(f"Approved the {draft.kind.replace('_', ' ')} reply for {_name(draft)}; "
+              "the outbox will send it.", "success")
+    return _after_decision(db, draft)
 
 
 @blueprint.post("/drafts/<int:draft_id>/reject")
@@ -96,8 +112,9 @@ def reject(db: Session, staff: StaffUser, draft_id: int) -> Any:
         approval.reject(db, draft_id, staff, note)
     except ActionRefused as exc:
         return _not_done(db, draft_id, f"Not rejected: {exc}")
-    flash(f"Rejected the draft for {_name(draft)}.", "success")
-    return redirect(url_for("desk.queue"))
+    flash(f"Rejected the draft for {_name(draft)}. Settle the request below: grant, deny, ask "
+          "for what is missing, or write the reply yourself.", "success")
+    return redirect(url_for("desk.request_page", request_id=draft.request_id, _anchor="settle"))
 
 
 @blueprint.post("/drafts/<int:draft_id>/resend")
@@ -156,13 +173,28 @@ def _get(db: Session, model: type[Model], key: int, what: str) -> Model:
     return found
 
 
-def _drafts_of(db: Session, request_id: int) -> list[Draft]:
-    return list(db.scalars(select(Draft).where(Draft.request_id == request_id)
-                           .order_by(Draft.created_at, Draft.id)))
-
-
 def _name(draft: Draft) -> str:
     return draft.request.reference or draft.to_address
+
+
+def _back() -> str:
+    """The queue view (filters, page) to return to, carried as ?back=; never another site."""
+    back = request.values.get("back", "")
+    return back if back.startswith("?") and "\n" not in back and "\r" not in back else ""
+
+
+def _after_decision(db: Session, draft: Draft) -> Any:
+    """Back to the queue view the staff member came from, or on to the next reply waiting."""
+    if request.form.get("then") == "next":
+        following = next_waiting(db, draft)
+        if following is not None:
+            return redirect(url_for("desk.draft_page", draft_id=following.id) + _with_back())
+    return redirect(url_for("desk.queue") + _back())
+
+
+def _with_back() -> str:
+    back = _back()
+    return "?" + urlencode({"back": back}) if back else ""
 
 
 def _not_done(db: Session, draft_id: int, message: str) -> Any:

@@ -22,6 +22,9 @@ def request_facts(request: Request) -> RequestFacts:
     """What the whole thread says so far: later replies may add the order number, URL or evidence."""
     customer_messages = [m for m in request.messages if m.classification in ("new_request", "reply", "duplicate")]
     refs = tuple(dict.fromkeys(ref for m in customer_messages for ref in m.order_refs)) or tuple(request.order_refs)
+    staff_order = (request.staff_facts or {}).get("order")
+    if staff_order:  # staff picked the order (requests set --order): it outranks what was read
+        refs = (staff_order,)
     urls = tuple(dict.fromkeys(url for m in customer_messages for url in m.urls))
     results = {m.authentication for m in customer_messages}
     return RequestFacts(

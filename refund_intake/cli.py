@@ -18,6 +18,7 @@ from refund_intake import (
     ops_commands,
     policy_commands,
     privacy_commands,
+    settle_commands,
 )
 from refund_intake.config import CONFIG_ENV, config_path, load_config
 from refund_intake.errors import ConfigError, RefundIntakeError
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     ops_commands.register(sub)
     privacy_commands.register(sub, requests)
     policy_commands.register_redecide(requests)
+    settle_commands.register(requests)
     replies_cli.register(sub)
     desk_cli.register(sub)
     cli_help.finish(parser)

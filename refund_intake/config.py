@@ -8,7 +8,9 @@ import re
 import shlex
 import subprocess
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +141,10 @@ class RepliesSettings:
     # Drafts made for one customer address per day (the shop's calendar day); beyond it mail is
     # stored and decided but drafts nothing, so a flood cannot fill the approval queue.
     max_drafts_per_sender_per_day: int = 10
+    # Approval tiers: a grant above this amount (per currency) needs a second approver or an admin.
+    second_approval_above: Mapping[str, Decimal] = field(default_factory=dict)
+    # `status` turns unhealthy when more requests than this wait on staff past their deadline.
+    overdue_unhealthy_above: int | None = None
 
 
 @dataclass(frozen=True)
@@ -369,6 +375,30 @@ def _smtp(table: Table, base: Path) -> SmtpSettings:
                         float(timeout or 30), (base / ca_file) if ca_file else None)
 
 
+def _amounts(table: Table, key: str) -> dict[str, Decimal]:
+    """A table of currency code -> amount, written as strings ("5000.00") so no float creeps in."""
+    amounts = table.table(key)
+    if amounts is None:
+        return {}
+    found: dict[str, Decimal] = {}
+    for currency in amounts.data:
+        text = amounts.str(currency)
+        if not isinstance(text, str):
+            continue  # already reported: expected a string
+        try:
+            value: Decimal | None = Decimal(text)
+        except InvalidOperation:
+            value = None
+        if len(currency) != 3 or not currency.isalpha() or currency != currency.upper():
+            table.errors.append(f"{amounts.key(currency)}: expected a currency code such as ZAR")
+        elif value is None or not value.is_finite() or value < 0:
+            table.errors.append(f"{amounts.key(currency)}: expected an amount as a string, "
+                                f"e.g. \"5000.00\", got {show(amounts.data[currency])}")
+        else:
+            found[currency] = value
+    return found
+
+
 def _replies(table: Table) -> RepliesSettings:
     settings = RepliesSettings(
         auto_send_acknowledgements=table.bool("auto_send_acknowledgements", False),
@@ -379,6 +409,8 @@ def _replies(table: Table) -> RepliesSettings:
         send_interval=table.int("send_interval", 30, minimum=1),
         journal_copy=table.bool("journal_copy", True),
         max_drafts_per_sender_per_day=table.int("max_drafts_per_sender_per_day", 10, minimum=1),
+        second_approval_above=_amounts(table, "second_approval_above"),
+        overdue_unhealthy_above=table.int("overdue_unhealthy_above", None, minimum=0),
     )
     table.finish()
     return settings

@@ -153,12 +153,37 @@ def explain_request(config: Config, args: argparse.Namespace) -> int:
         decision = _from_record(record)
         checked = request_facts(request).authentication
         data = {"reference": request.reference, **decision.to_dict(),
-                "decided_at": record.decided_at.isoformat(), "authentication": checked}
+                "decided_at": record.decided_at.isoformat(), "decided_by": record.decided_by,
+                "staff_note": record.staff_note, "machine": None, "authentication": checked}
         text = (f"{request.reference} ({request.customer_email}, {request.subject})\n"
-                f"Sender authentication: {AUTHENTICATION_WORDS.get(checked, checked)}\n\n"
-                f"{explain(decision)}")
+                f"Sender authentication: {AUTHENTICATION_WORDS.get(checked, checked)}\n\n")
+        if record.decided_by is None:
+            text += explain(decision)
+        else:  # a staff decision: shown beside the one the rules made
+            machine = next((d for d in reversed(request.decisions) if d.decided_by is None), None)
+            text += staff_summary(record)
+            if machine is not None:
+                data["machine"] = {**_from_record(machine).to_dict(),
+                                   "decided_at": machine.decided_at.isoformat()}
+                text += "\nThe rules had decided:\n" + explain(_from_record(machine))
     emit(args, data, text)
     return 0
+
+
+def staff_summary(record: DecisionRecord) -> str:
+    """A staff decision in a few lines: who, when, what, the clause cited and the note."""
+    step = record.trace[0] if record.trace else {}
+    amount = money_text(record.refund_amount, record.currency)
+    lines = [f"Staff decision: {record.outcome.replace('_', ' ')}"
+             + (f", {amount} {record.currency}" if amount else "")
+             + f", by {record.decided_by} on {record.decided_at:%Y-%m-%d %H:%M} UTC."]
+    if record.missing:
+        lines.append(f"Asked for: {', '.join(record.missing)}.")
+    if step.get("clause"):
+        lines.append(f'Cites {step.get("facts", {}).get("rule", "the policy")}: "{step["clause"]}"')
+    if record.staff_note:
+        lines.append(f"Note: {record.staff_note}")
+    return "\n".join(lines) + "\n"
 
 
 def _request(session: Session, ref: str) -> Request:

@@ -131,6 +131,8 @@ class Request(Base):
     fraud_reason: Mapped[str | None] = mapped_column(NulFreeText)
     fraud_marked_by: Mapped[str | None] = mapped_column(NulFreeString(320))
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Facts staff corrected (`reason`, `order`, `language`): deciding again reads these first.
+    staff_facts: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="request", order_by="Message.received_at", foreign_keys="Message.request_id"
@@ -261,6 +263,9 @@ class DecisionRecord(Base):
     trace: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     note: Mapped[str | None] = mapped_column(NulFreeText)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A staff decision (`requests resolve`, the desk's Grant/Deny/Ask/Write): who, and their note.
+    decided_by: Mapped[str | None] = mapped_column(NulFreeString(320))
+    staff_note: Mapped[str | None] = mapped_column(NulFreeText)
     request: Mapped[Request] = relationship(back_populates="decisions")
 
 
@@ -296,6 +301,9 @@ class Draft(Base):
     sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(NulFreeText)
+    # Approval tiers: a grant above the limit is approved twice; the first approval is kept here.
+    first_approved_by: Mapped[str | None] = mapped_column(NulFreeString(320))
+    first_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     request: Mapped[Request] = relationship()
 
 

@@ -87,12 +87,16 @@ def status(config: Config, args: argparse.Namespace) -> int:
         mailboxes = [_mailbox_health(session, m.name) for m in config.mailboxes]
         now = datetime.now(UTC)
         counts = _counts(session, local_dates(config, now), now - BOUNCES_SHOWN_FOR)
+    limit = config.replies.overdue_unhealthy_above
+    too_late = limit is not None and counts["responses_overdue"] > limit
     healthy = (all(m["healthy"] for m in mailboxes) and counts["outbox_failed"] == 0
-               and counts["sent_without_copy"] == 0)
-    data = {"healthy": healthy, "mailboxes": mailboxes, **counts}
+               and counts["sent_without_copy"] == 0 and not too_late)
+    data = {"healthy": healthy, "mailboxes": mailboxes, **counts, "overdue_unhealthy_above": limit}
     table = render(mailboxes, ("mailbox", "healthy", "last_success_at", "last_poll_at", "last_error"),
                    {"last_error": 80})
     summary = ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in counts.items())
+    if too_late:
+        summary += f"\nmore than {limit} requests waiting on staff are overdue (overdue_unhealthy_above)"
     emit(args, data, f"{'HEALTHY' if healthy else 'UNHEALTHY'}\n{table}\n{summary}")
     return 0 if healthy else 1
 

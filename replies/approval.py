@@ -6,18 +6,24 @@ these functions with the caller's session, and commit or roll back themselves.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from refund_intake.errors import ActionRefused, NotFound, PermissionDenied
+from decisions import Policy
+from refund_intake.config import Config
+from refund_intake.errors import ActionRefused, NotFound, PermissionDenied, RefundIntakeError
 from refund_intake.models import AuditEvent, Draft, StaffUser
+from refund_intake.policies import current_policy
 from refund_intake.staff import ROLES
+from replies.promise import renew_promise
 from replies.render import html_from_text
 
-__all__ = ["ROLES", "approve", "audit", "record_view", "reject", "require_role", "resend"]
+__all__ = ["ROLES", "approve", "approve_under_config", "audit", "record_view", "reject", "require_role", "resend"]
 
 EDITABLE = ("draft",)
 REJECTABLE = ("draft", "failed")
@@ -58,12 +64,65 @@ def require_role(session: Session, staff: StaffUser, needed: str, action: str,
 
 
 def approve(session: Session, draft_id: int, staff: StaffUser,
-            edited_text: str | None = None) -> Draft:
-    """draft -> approved; an edit replaces the text (and its HTML) and is audited before/after."""
+            edited_text: str | None = None, policy: Policy | None = None,
+            tiers: Mapping[str, Decimal] | None = None) -> Draft:
+    """draft -> approved; an edit replaces the text (and its HTML) and is audited before/after.
+
+    With the request's `policy`, a promised date that has passed is moved to one counted from
+    now. With `tiers` (currency -> amount), a grant above the amount needs a second approver or
+    an admin: the first approval is recorded and the draft keeps waiting (check `draft.state`).
+    """
     draft = _draft(session, draft_id)
     require_role(session, staff, "approver", "approve", draft.request_id, draft.id)
     _expect_state(draft, EDITABLE, "approve")
     now = datetime.now(UTC)
+    _edit(session, draft, staff, edited_text)
+    if policy is not None and (moved := renew_promise(draft, policy, now)) is not None:
+        audit(session, "system", "renew-promise", draft.request_id, draft.id,
+              {"before": moved[0].isoformat(), "after": moved[1].isoformat()})
+    limit = tier_limit(draft, tiers or {})
+    if limit is not None and staff.role != "admin" and draft.first_approved_by is None:
+        draft.first_approved_by, draft.first_approved_at = staff.email, now
+        audit(session, staff.email, "approve:first", draft.request_id, draft.id,
+              {"kind": draft.kind, "above": str(limit)})
+        session.flush()
+        return draft
+    if limit is not None and (draft.first_approved_by or "").lower() == staff.email.lower():
+        raise ActionRefused(f"draft {draft.id}: you gave the first approval; a grant above "
+                            f"{limit} needs a second approver or an admin")
+    draft.state, draft.decided_by, draft.decided_at = "approved", staff.email, now
+    draft.next_attempt_at, draft.last_error = None, None
+    audit(session, staff.email, "approve", draft.request_id, draft.id,
+          {"kind": draft.kind, **({"first_approved_by": draft.first_approved_by}
+                                   if draft.first_approved_by else {})})
+    session.flush()
+    return draft
+
+
+def approve_under_config(session: Session, config: Config, draft_id: int, staff: StaffUser,
+                         edited_text: str | None = None) -> Draft:
+    """`approve` with the request's policy (promised dates) and the configured approval tiers."""
+    draft = _draft(session, draft_id)
+    try:
+        policy: Policy | None = current_policy(config.mailbox(draft.request.mailbox).policy)
+    except RefundIntakeError:
+        policy = None  # a mailbox since removed from the config: approve without renewing dates
+    return approve(session, draft_id, staff, edited_text, policy, config.replies.second_approval_above)
+
+
+def tier_limit(draft: Draft, tiers: Mapping[str, Decimal]) -> Decimal | None:
+    """The tier amount a grant's draft is above (it needs two approvals), else None."""
+    if draft.kind != "approve" or draft.decision_id is None:
+        return None
+    decision = draft.request.decisions and next(
+        (d for d in draft.request.decisions if d.id == draft.decision_id), None)
+    if not decision or decision.refund_amount is None or decision.currency not in tiers:
+        return None
+    limit = tiers[decision.currency]
+    return limit if decision.refund_amount > limit else None
+
+
+def _edit(session: Session, draft: Draft, staff: StaffUser, edited_text: str | None) -> None:
     if edited_text is not None:
         new_text = _normalise(edited_text)
         if not new_text.strip():
@@ -73,11 +132,6 @@ def approve(session: Session, draft_id: int, staff: StaffUser,
                   {"before": draft.body_text, "after": new_text})
             draft.body_text = new_text
             draft.body_html = html_from_text(new_text, draft.language, draft.subject)
-    draft.state, draft.decided_by, draft.decided_at = "approved", staff.email, now
-    draft.next_attempt_at, draft.last_error = None, None
-    audit(session, staff.email, "approve", draft.request_id, draft.id, {"kind": draft.kind})
-    session.flush()
-    return draft
 
 
 def reject(session: Session, draft_id: int, staff: StaffUser, note: str) -> Draft:

@@ -96,8 +96,12 @@ def queue_approve(config: Config, args: argparse.Namespace) -> int:
         staff, draft = acting_staff(session, args), _draft(session, args.id)
         if edited is not None and draft.body_text != original:
             raise ActionRefused(f"draft {draft.id} changed while you edited it; nothing approved")
-        draft = approval.approve(session, draft.id, staff, edited)
-        print(f"draft {draft.id} approved by {staff.email}; the outbox sends it")
+        draft = approval.approve_under_config(session, config, draft.id, staff, edited)
+        if draft.state == "draft":
+            print(f"draft {draft.id}: first approval by {staff.email}; a grant this large also "
+                  "needs a second approver or an admin")
+        else:
+            print(f"draft {draft.id} approved by {staff.email}; the outbox sends it")
     return 0
 
 
@@ -105,7 +109,9 @@ def queue_reject(config: Config, args: argparse.Namespace) -> int:
     _, sessions = open_database(config)
     with session_scope(sessions) as session:
         draft = approval.reject(session, args.id, acting_staff(session, args), args.note)
-        print(f"draft {draft.id} rejected")
+        reference = draft.request.reference
+        print(f"draft {draft.id} rejected; settle {reference} with `requests resolve {reference} "
+              "--approve AMOUNT | --deny RULE_ID | --ask ITEM... | --reply-file FILE`")
     return 0
 
 

@@ -42,6 +42,7 @@ class ReplyContext:
     original_received: str = ""
     quoted_when: str = ""
     quoted: tuple[str, ...] = ()    # the customer's last message, as "> " lines
+    registered: bool = False        # no acknowledgement went out: this reply says what it would have
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -130,5 +131,5 @@ def sample_context(language: str, full: bool = True) -> dict[str, Any]:
         missing=("order_reference", "url", "evidence", "identity", "something_new"),
         clauses=("Refunds are available within 7 days.",), original_reference="R-000120",
         original_received=moment(received, zone, language), quoted_when=moment(received, zone, language),
-        quoted=quote("Hello,\nplease refund {{ 7*7 }}."),
+        quoted=quote("Hello,\nplease refund {{ 7*7 }}."), registered=True,
     ).as_dict()

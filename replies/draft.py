@@ -27,7 +27,8 @@ from refund_intake.models import DecisionRecord, Draft, Message, Request
 from refund_intake.policies import current_policy
 from replies.approval import audit
 from replies.context import build_context
-from replies.render import pick_language, render
+from replies.render import html_from_text, pick_language, render
+from replies.waiting import carries_acknowledgement, replace_waiting
 
 log = logging.getLogger(__name__)
 
@@ -68,20 +69,19 @@ def draft_replies(session: Session, config: Config, request: Request,
     if first_message is None:
         first_message = len(request.messages) <= 1
     kinds, skipped_acknowledgement = _kinds_due(history, request, decision, policy, first_message)
+    kinds = _one_reply(kinds, config)
     kinds = _within_daily_limit(session, history, request, kinds, last, config.replies.max_drafts_per_sender_per_day,
                                 policy.timezone)
+    context["registered"] = (carries_acknowledgement(history.drafts_of(request))
+                             and not set(kinds) & set(ACKNOWLEDGEMENTS))
     drafts = []
     for kind in kinds:
         subject = reply_subject(request.subject, request.reference, language)
         rendered = render(kind, language, context, subject)
-        drafts.append(Draft(
-            request=request, request_id=request.id, decision_id=decision.id if kind in (*OUTCOMES, *REDIRECTS) and decision else None,
-            kind=kind, language=language, from_address=mailbox.address,
-            to_address=request.customer_email, subject=subject, body_text=rendered.text,
-            body_html=rendered.html, message_id=new_message_id(mailbox.address),
-            in_reply_to=last.message_id if last is not None else None,
-            references=thread_references(last), state="draft", auto_send=False, created_at=now,
-        ))
+        answers = kind in (*OUTCOMES, *REDIRECTS) or (kind == "dispute" and decision is not None
+                                                       and decision.outcome == "review")
+        drafts.append(_new_draft(request, mailbox.address, kind, language, subject, rendered.text,
+                                 rendered.html, decision if answers else None, last, now))
     if skipped_acknowledgement:
         audit(session, "system", "skip:acknowledgement", request.id,
               detail={"why": "this sender was already acknowledged today (loop guard)"})
@@ -91,6 +91,8 @@ def draft_replies(session: Session, config: Config, request: Request,
             audit(session, "auto", "approve", request.id, draft=draft, detail={"kind": draft.kind})
         session.add(draft)
         history.record(draft, policy.timezone)
+        if draft.kind in OUTCOMES:
+            replace_waiting(session, request, draft, "system", now, history.drafts_of(request))
     if alone:
         session.flush()
     return drafts
@@ -109,6 +111,55 @@ def _within_daily_limit(session: Session, history: DraftHistory, request: Reques
     if last is not None:
         last.trust_notes = [*last.trust_notes, why]
     return kinds[:room]
+
+
+def _one_reply(kinds: list[str], config: Config) -> list[str]:
+    """One reply waits per request (issue 14): with a decision's reply due, the acknowledgement
+    is not drafted (the decision's reply says what it would have), unless acknowledgements go
+    out at once. The dispute steps stand for a review's reply, as they promise staff's answer."""
+    decided = [kind for kind in kinds if kind in (*OUTCOMES, *REDIRECTS)]
+    if not decided or config.replies.auto_send_acknowledgements:
+        return kinds
+    if "dispute" in kinds and decided == ["review"]:
+        return [kind for kind in kinds if kind != "review"]
+    return [kind for kind in kinds if kind not in ACKNOWLEDGEMENTS]
+
+
+def staff_draft(session: Session, config: Config, request: Request, decision: DecisionRecord,
+                now: datetime, text: str | None = None) -> Draft:
+    """The reply to a staff decision: its outcome's template in the customer's language, or the
+    text staff wrote themselves (kind `written`). Flushed, so it has an id."""
+    mailbox = config.mailbox(request.mailbox)
+    policy = current_policy(mailbox.policy)
+    language = pick_language(request.language, mailbox.language)
+    last = _last_message(request)
+    subject = reply_subject(request.subject, request.reference, language)
+    earlier = list(session.scalars(select(Draft).where(Draft.request_id == request.id)))
+    if text is not None:
+        body = text.replace("\r\n", "\n").strip() + "\n"
+        kind, html = "written", html_from_text(body, language, subject)
+    else:
+        context = build_context(request, decision, policy, mailbox.address, language, last).as_dict()
+        context["registered"] = carries_acknowledgement(earlier)
+        rendered = render(decision.outcome, language, context, subject)
+        kind, body, html = decision.outcome, rendered.text, rendered.html
+    draft = _new_draft(request, mailbox.address, kind, language, subject, body, html, decision,
+                       last, now)
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def _new_draft(request: Request, address: str, kind: str, language: str, subject: str, text: str,
+               html: str, decision: DecisionRecord | None, last: Message | None,
+               now: datetime) -> Draft:
+    return Draft(
+        request=request, request_id=request.id, decision_id=decision.id if decision else None,
+        kind=kind, language=language, from_address=address, to_address=request.customer_email,
+        subject=subject, body_text=text, body_html=html, message_id=new_message_id(address),
+        in_reply_to=last.message_id if last is not None else None,
+        references=thread_references(last), state="draft", auto_send=False, created_at=now,
+    )
 
 
 class DraftHistory:
@@ -210,12 +261,16 @@ def _kinds_due(history: DraftHistory, request: Request, decision: DecisionRecord
         return [], False
     due, skipped = [], False
     # Only a request's first message is acknowledged: a later reply from the customer is not news.
-    if not kinds & set(ACKNOWLEDGEMENTS) and first_message:
+    # A decision's reply already said what an acknowledgement says (see draft_replies).
+    if not kinds & {*ACKNOWLEDGEMENTS, *OUTCOMES} and first_message:
         if history.acknowledged_today(request.customer_email, policy.timezone):
             skipped = True
         else:
             due.append("dispute" if request.reason == "dispute" else "acknowledgement")
-    if decision is not None and (decision.outcome, decision.id) not in existing:
+    # the dispute steps promise staff's answer: they are the review's reply too
+    answered = (decision is not None and decision.outcome == "review"
+                and ("dispute", decision.id) in existing)
+    if decision is not None and (decision.outcome, decision.id) not in existing and not answered:
         if decision.outcome in (*OUTCOMES, *REDIRECTS):
             due.append(decision.outcome)
         else:

@@ -177,7 +177,8 @@ def backoff(base_seconds: int, attempts: int) -> timedelta:
 # Once the customer has the answer the request is closed, and the retention clocks start; a
 # reply from the customer opens it again. An acknowledgement or a "staff are reviewing" note is
 # no answer.
-CLOSING_KINDS = ("approve", "deny", "needs_info", "wrong_channel", "duplicate", "cancel_in_app")
+CLOSING_KINDS = ("approve", "deny", "needs_info", "wrong_channel", "duplicate", "cancel_in_app",
+                 "written")
 
 
 def _mark_sent(sessions: sessionmaker[Session], draft_id: int, now: datetime, note: str | None,

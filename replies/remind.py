@@ -9,13 +9,14 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from refund_intake.config import Config
 from refund_intake.models import AuditEvent, DecisionRecord, Draft, Request
 from refund_intake.policies import local_dates
 from replies.approval import audit
+from replies.overdue import waiting_on_staff
 from replies.smtp import deliver
 
 DIGEST_ACTION = "reminder_digest"
@@ -33,15 +34,13 @@ class Digest:
 
 
 def unanswered(session: Session) -> list[tuple[Request, date]]:
-    """Open requests, with the answer-by date of their latest decision, that have had no reply
-    beyond the acknowledgement."""
+    """Open requests waiting on staff (replies/overdue.py), with the answer-by date of their
+    latest decision."""
     latest = (select(func.max(DecisionRecord.id)).where(DecisionRecord.request_id == Request.id)
               .correlate(Request).scalar_subquery())
-    answered = exists().where(Draft.request_id == Request.id, Draft.state == "sent",
-                              Draft.kind != "acknowledgement")
     rows = session.execute(
         select(Request, DecisionRecord.response_deadline).join(DecisionRecord, DecisionRecord.id == latest)
-        .where(Request.status == "open", DecisionRecord.response_deadline.is_not(None), ~answered)
+        .where(waiting_on_staff(), DecisionRecord.response_deadline.is_not(None))
         .order_by(DecisionRecord.response_deadline, Request.id))
     return [(request, deadline) for request, deadline in rows]
 

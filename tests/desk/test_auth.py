@@ -115,7 +115,7 @@ def test_every_response_carries_a_strict_content_security_policy(
         approver: FlaskClient, path: str) -> None:
     headers = approver.get(path).headers
     policy = headers["Content-Security-Policy"]
-    assert "script-src 'none'" in policy and "default-src 'none'" in policy
+    assert "script-src 'self';" in policy and "default-src 'none'" in policy and "unsafe" not in policy
     assert "img-src 'self'" in policy
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"

@@ -38,7 +38,7 @@ def test_with_dev_secret_web_warns_and_serves_the_login_page(config: Config) -> 
         assert f"http://{LOOPBACK}:{port}/" in server.stdout.readline()
         with urllib.request.urlopen(f"http://{LOOPBACK}:{port}/login", timeout=10) as response:
             assert response.status == 200
-            assert "script-src 'none'" in response.headers["Content-Security-Policy"]
+            assert "script-src 'self';" in response.headers["Content-Security-Policy"]
             assert response.headers["Server"] == "refund-intake"  # waitress, not werkzeug's dev server
         # A browser keeps its connection open; SIGTERM (systemctl stop) still ends it at once.
         idle = socket.create_connection((LOOPBACK, port), timeout=10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -40,7 +41,12 @@ class Page(HTMLParser):
 def assert_inert(html: str) -> Page:
     page = Page(html)
     names = [tag for tag, _ in page.tags]
-    assert "script" not in names and "img" not in names and "iframe" not in names
+    assert "img" not in names
+    # the only script is the desk's own file, and the only frame our sandboxed reply preview
+    assert [attrs for tag, attrs in page.tags if tag == "script"] == [
+        {"src": "/static/desk.js", "defer": None}]
+    for attrs in (attrs for tag, attrs in page.tags if tag == "iframe"):
+        assert re.fullmatch(r"/drafts/\d+/html", attrs["src"] or "") and "sandbox" in attrs, attrs
     for tag, attrs in page.tags:
         assert not [name for name in attrs if name.startswith("on")], (tag, attrs)
         assert not any((value or "").strip().lower().startswith("javascript:")

@@ -73,21 +73,21 @@ def drafts_of(session: Session, reference: str) -> dict[str, Draft]:
 
 
 def assert_superseded(config: Config) -> None:
+    """One reply waits per request (issue 14): the reply's decision replaces the older one."""
     with sessions_of(config) as sessions, sessions() as session:
         drafts = drafts_of(session, "R-000001")
-        assert sorted(drafts) == ["acknowledgement", "needs_info", "review"]
+        assert sorted(drafts) == ["needs_info", "review"]
         stale, fresh = drafts["needs_info"], drafts["review"]
         assert (stale.state, stale.decided_by) == ("rejected", "system")
         decisions = session.scalars(select(DecisionRecord).join(Request)
                                     .where(Request.reference == "R-000001")
                                     .order_by(DecisionRecord.id)).all()
         assert [d.outcome for d in decisions] == ["needs_info", "review"]
-        assert stale.note == (f"superseded by decision {decisions[1].id} (review) after the "
-                              "customer's reply")
-        assert (fresh.state, fresh.decision_id, drafts["acknowledgement"].state) == (
-            "draft", decisions[1].id, "draft")
+        assert stale.note == "replaced by the newer review reply"
+        assert (fresh.state, fresh.decision_id) == ("draft", decisions[1].id)
         events = session.scalars(select(AuditEvent).where(AuditEvent.action == "supersede")).all()
-        assert [(e.draft_id, e.detail) for e in events] == [(stale.id, {"by_decision": decisions[1].id})]
+        assert [(e.draft_id, e.detail["kind"], e.detail["by_kind"]) for e in events] == [
+            (stale.id, "needs_info", "review")]
 
 
 def test_a_reply_in_the_same_batch_sets_the_older_decisions_draft_aside(demo: Config) -> None:
@@ -105,8 +105,8 @@ def test_a_reply_in_a_later_batch_sets_the_older_decisions_draft_aside(demo: Con
             (maildir / message["file"]).rename(held / Path(message["file"]).name)
     assert poll(demo).stored == 1
     with sessions_of(demo) as sessions, sessions() as session:
-        assert {k: d.state for k, d in drafts_of(session, "R-000001").items()} == {
-            "acknowledgement": "draft", "needs_info": "draft"}
+        # the needs_info reply also acknowledges: one reply waits
+        assert {k: d.state for k, d in drafts_of(session, "R-000001").items()} == {"needs_info": "draft"}
     for message in MANIFEST:
         if message is not FIRST:
             (held / Path(message["file"]).name).rename(maildir / message["file"])

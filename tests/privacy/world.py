@@ -192,7 +192,7 @@ BOUNCE_MARKER = "ZQXBOUNCE5E2B"
 
 def seed(world: World) -> None:
     """Alice and Bob each write once (with an attachment); a bounce arrives; every request is
-    decided and drafted; an approver edits Alice's acknowledgement (audited before/after)."""
+    decided and drafted; an approver edits Alice's reply (audited before/after)."""
     world.import_orders(ALICE, BOB)
     world.add_staff()
     world.deliver(customer_mail(ALICE, 1), T0)

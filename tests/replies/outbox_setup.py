@@ -81,10 +81,11 @@ def approved_drafts(sessions: sessionmaker[Session], config: Config, count: int 
         for index in range(count):
             request = add_request(session, customer=customer or f"customer{index}@example.com",
                                   language=language, message_id=f"<req-{index}@example.com>")
-            drafts = draft_replies(session, config, request, add_decision(session, request), RECEIVED)
-            for draft in drafts:
-                approve(session, draft.id, staff)
-                ids.append(draft.id)
+            # The acknowledgement is approved before the decision is drafted: two replies, in turn.
+            for decision in (None, add_decision(session, request)):
+                for draft in draft_replies(session, config, request, decision, RECEIVED):
+                    approve(session, draft.id, staff)
+                    ids.append(draft.id)
     return ids
 
 

@@ -29,6 +29,10 @@ def config(tmp_path: Path, db_url: str, smtp_server: SmtpServer, sessions: sessi
     with session_scope(sessions) as session:
         add_person(session, "nadia@kreatorz.co.za", "approver")
         add_person(session, "vic@kreatorz.co.za", "viewer")
+        # Draft 1: an acknowledgement (no decision yet); draft 2: the decision's reply to another
+        # customer, which carries what an acknowledgement says (one reply waits per request).
+        draft_replies(session, config, add_request(session, customer="pat@example.com",
+                                                   message_id="<ack-1@example.com>"), None, RECEIVED)
         request = add_request(session)
         draft_replies(session, config, request, add_decision(session, request), RECEIVED)
     return config

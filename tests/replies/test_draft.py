@@ -103,10 +103,8 @@ def test_a_decision_gets_the_draft_for_its_outcome(
     with sessions() as session:
         request = add_request(session, language=language)
         decision = add_decision(session, request, outcome, deadline=date(2026, 11, 20))
-        ack, reply = draft_replies(session, config, request, decision, NOW)
-        assert (ack.kind, reply.kind, reply.decision_id, ack.decision_id) == (
-            "acknowledgement", outcome, decision.id, None)
-        assert reply.language == language and ack.language == language
+        [reply] = draft_replies(session, config, request, decision, NOW)  # one reply waits
+        assert (reply.kind, reply.decision_id, reply.language) == (outcome, decision.id, language)
         for text in expected:
             assert text in reply.body_text
 
@@ -116,7 +114,7 @@ def test_needs_info_lists_exactly_what_is_missing(sessions: sessionmaker[Session
         request = add_request(session)
         decision = add_decision(session, request, "needs_info", refund=None, considered=None,
                                 missing=("order_reference", "evidence"))
-        _, reply = draft_replies(session, config, request, decision, NOW)
+        [reply] = draft_replies(session, config, request, decision, NOW)
         items = [line for line in reply.body_text.splitlines() if line.startswith("  - ")]
         assert items == ["  - your order number (it is on your order confirmation and on your invoice)",
                          "  - a photo, screenshot or document that shows the problem, attached to your reply"]
@@ -130,6 +128,20 @@ def test_a_dispute_is_acknowledged_with_the_dispute_steps(
         assert reply.kind == "dispute"
         for step in ("Accord entre vous et nous", "répond sous 5 jours ouvrés", "Médiation externe"):
             assert step in reply.body_text
+
+
+def test_a_dispute_under_review_gets_one_reply_the_dispute_steps(
+        sessions: sessionmaker[Session], config: Config) -> None:
+    with sessions() as session:
+        request = add_request(session, reason="dispute")
+        decision = add_decision(session, request, "review", refund=None, considered=None)
+        [reply] = draft_replies(session, config, request, decision, NOW)
+        assert (reply.kind, reply.decision_id) == ("dispute", decision.id)
+        assert draft_replies(session, config, request, decision, NOW) == []  # drafting again
+        denied = add_decision(session, request, "deny")
+        [deny] = draft_replies(session, config, request, denied, NOW)
+        assert reply.state == "rejected" and deny.kind == "deny"
+        assert "We received your request on" in deny.body_text  # no acknowledgement went out
 
 
 def test_wrong_channel_tells_the_accounts_address(sessions: sessionmaker[Session], config: Config) -> None:
@@ -162,10 +174,44 @@ def test_drafting_twice_adds_nothing(sessions: sessionmaker[Session], config: Co
     with sessions() as session:
         request = add_request(session)
         decision = add_decision(session, request, "approve")
-        assert kinds(draft_replies(session, config, request, decision, NOW)) == ["acknowledgement", "approve"]
+        assert kinds(draft_replies(session, config, request, decision, NOW)) == ["approve"]
         assert draft_replies(session, config, request, decision, NOW) == []
         redecided = add_decision(session, request, "deny")
         assert kinds(draft_replies(session, config, request, redecided, NOW)) == ["deny"]
+
+
+def test_the_decision_replaces_a_waiting_acknowledgement_and_says_what_it_said(
+        sessions: sessionmaker[Session], config: Config) -> None:
+    with sessions() as session:
+        request = add_request(session)
+        [ack] = draft_replies(session, config, request, None, NOW)
+        registered = f"registered it under the reference {request.reference}"
+        assert registered in ack.body_text
+        [reply] = draft_replies(session, config, request, add_decision(session, request), NOW)
+        assert (ack.state, ack.decided_by) == ("rejected", "system")
+        assert "replaced by the newer approve reply" in (ack.note or "")
+        assert "We received your request on November 2, 2026" in reply.body_text
+        assert f"under the reference {request.reference}" in reply.body_text
+        newer = add_decision(session, request, "deny")
+        [deny] = draft_replies(session, config, request, newer, NOW)
+        assert reply.state == "rejected" and deny.state == "draft"
+        waiting = session.scalars(select(Draft).where(Draft.request_id == request.id,
+                                                      Draft.state == "draft")).all()
+        assert waiting == [deny]
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "supersede")).all()
+        assert [(e.actor, e.detail["kind"], e.detail["by_kind"]) for e in events] == [
+            ("system", "acknowledgement", "approve"), ("system", "approve", "deny")]
+
+
+def test_a_reply_after_a_sent_acknowledgement_does_not_repeat_it(
+        sessions: sessionmaker[Session], config: Config) -> None:
+    with sessions() as session:
+        request = add_request(session)
+        [ack] = draft_replies(session, config, request, None, NOW)
+        ack.state = "sent"
+        [reply] = draft_replies(session, config, request, add_decision(session, request), NOW)
+        assert "We received your request on" not in reply.body_text
+        assert ack.state == "sent"
 
 
 def test_one_acknowledgement_per_sender_per_day(sessions: sessionmaker[Session], config: Config) -> None:
@@ -207,6 +253,7 @@ def test_acknowledgements_may_go_without_approval_when_configured(
         ack, reply = draft_replies(session, config, request, add_decision(session, request), NOW)
         assert (ack.state, ack.auto_send, ack.decided_by) == ("approved", True, "auto")
         assert (reply.state, reply.auto_send) == ("draft", False)
+        assert "We received your request on" not in reply.body_text  # the ack said it
         [event] = session.scalars(select(AuditEvent)).all()
         assert (event.actor, event.action, event.draft_id) == ("auto", "approve", ack.id)
 
@@ -239,9 +286,8 @@ def test_drafts_are_kept_with_the_request(sessions: sessionmaker[Session], confi
         session.commit()
     with sessions() as session:
         stored = session.scalars(select(Draft).order_by(Draft.id)).all()
-        assert [(d.kind, d.state, d.request_id) for d in stored] == [
-            ("acknowledgement", "draft", 1), ("approve", "draft", 1)]
-        assert len({d.message_id for d in stored}) == 2
+        assert [(d.kind, d.state, d.request_id) for d in stored] == [("approve", "draft", 1)]
+        assert stored[0].message_id.endswith("@kreatorz.co.za>")
         assert session.get(Request, 1) is not None
 
 

@@ -1,14 +1,14 @@
 """staff decisions, staff-corrected facts, and a second approval
 
-Revision ID: 0005_staff_decide
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005_staff_decide'
-down_revision = '0004'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,17 @@ from decimal import Decimal
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
-from decisions import Decision, Order, Policy, RequestFacts, decide, minor_digits, response_deadline
+from decisions import (
+    UNCLEAR,
+    Decision,
+    Order,
+    Policy,
+    RequestFacts,
+    decide,
+    minor_digits,
+    response_deadline,
+)
+from intake.understand import unclear_candidates
 from refund_intake.models import DecisionRecord, Request
 from refund_intake.models import Order as OrderRow
 
@@ -27,6 +37,7 @@ def request_facts(request: Request) -> RequestFacts:
         language=request.language, order_refs=refs,
         attachment_count=sum(len(m.attachments) for m in customer_messages), urls=urls,
         authentication="fail" if "fail" in results else ("pass" if "pass" in results else "none"),
+        reason_candidates=unclear_candidates(request.understanding or {}) if request.reason == UNCLEAR else (),
     )
 
 

@@ -27,6 +27,7 @@ from refund_intake.views import (
     message_row,
     quarantine_row,
     request_row,
+    understanding_lines,
 )
 from replies.render import check_templates
 
@@ -137,9 +138,11 @@ def requests_show(config: Config, args: argparse.Namespace) -> int:
         if request is None:
             raise NotFound(f"no request with reference {args.ref}")
         data = request_row(request)
+        data["understanding"] = request.understanding
         data["messages"] = [message_detail(m) for m in request.messages]
         cli_view(session, request.id, f"request {request.reference}")
-    lines = [f"{k}: {v}" for k, v in data.items() if k != "messages"]
+    lines = [f"{k}: {v}" for k, v in data.items() if k not in ("messages", "understanding")]
+    lines += understanding_lines(data["understanding"])
     for message in data["messages"]:
         lines += ["", f"--- message {message['id']} {message['message_id']} ({message['classification']})",
                   message["text"][:4000]]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from intake.references import check_format
 from refund_intake.config_schema import REQUIRED, Table, show
 from refund_intake.errors import ConfigError, SecretError
 
@@ -98,6 +99,7 @@ class MailboxConfig:
     trusted_relays: tuple[str, ...]
     imap: ImapSettings | None
     maildir: MaildirSettings | None
+    order_ref_formats: tuple[str, ...] = ()  # canonical order references, e.g. "KRZ-##-####"
 
 
 DEFAULT_PARSE_WORKERS = min(os.cpu_count() or 1, 4)
@@ -282,6 +284,11 @@ def _mailbox(table: Table, base: Path) -> MailboxConfig | None:
     mark_seen = table.bool("mark_seen", False)
     interval = table.int("poll_interval", 300, minimum=10)
     relays = table.strings("trusted_relays")
+    formats = table.strings("order_ref_formats")
+    for index, given in enumerate(formats):
+        problem = check_format(given)
+        if problem:
+            table.errors.append(f"{table.key('order_ref_formats')}[{index}]: {problem}")
     imap_table, maildir_table = table.table("imap"), table.table("maildir")
     if (imap_table is None) == (maildir_table is None):
         table.errors.append(f"{table.path}: give exactly one of [mailbox.imap] or [mailbox.maildir]")
@@ -294,6 +301,7 @@ def _mailbox(table: Table, base: Path) -> MailboxConfig | None:
         name=name, address=address.lower(), policy=(base / policy), language=language,
         after=after, move_to=move_to, mark_seen=mark_seen, poll_interval=interval,
         trusted_relays=tuple(r.lower() for r in relays), imap=imap, maildir=maildir,
+        order_ref_formats=tuple(formats),
     )
 
 

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from decisions import Decision, Order, RequestFacts, decide, explain, parse_orders_csv
 from intake.decide import OrderBook, request_facts
-from intake.extract import authentication, extract
+from intake.extract import authentication
 from intake.parse import parse_message
+from intake.understand import Hints, unclear_candidates, understand
 from refund_intake import db
 from refund_intake.anonymise import REMOVED
 from refund_intake.commands import emit, open_database
@@ -26,7 +27,7 @@ from refund_intake.models import DecisionRecord, Request
 from refund_intake.models import Order as OrderRow
 from refund_intake.policies import read_policy
 from refund_intake.table import render
-from refund_intake.views import money_text
+from refund_intake.views import money_text, understanding_lines
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -97,17 +98,20 @@ def decide_one(config: Config | None, args: argparse.Namespace) -> int:
     if not parsed.usable:
         raise ConfigError(f"{args.eml}: {parsed.quarantine_reason}")
     received = _received_at(args.received_at, parsed.sent_at, args.eml)
-    facts = extract(parsed.subject, parsed.text, (), {}, policy.language)
-    refs = tuple(o.order_id for o in orders if o.order_id in f"{parsed.subject}\n{parsed.text}")
+    facts = understand(parsed.subject, parsed.text, Hints(policy.language))
+    whole = f"{parsed.subject}\n{parsed.text}"
+    refs = tuple(dict.fromkeys((*facts.order_refs, *(o.order_id for o in orders if o.order_id in whole))))
     request = RequestFacts(
         received_at=received, sender=parsed.sender or "",
         reason=facts.reason, language=facts.language, order_refs=refs,
         attachment_count=len(parsed.attachments), urls=facts.urls,
         authentication=authentication(parsed.headers.get("authentication-results")),
+        reason_candidates=unclear_candidates(facts.details),
     )
     decision = decide(request, orders, policy)
-    data = decision.to_dict() | {"order_errors": errors}
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else explain(decision))
+    data = decision.to_dict() | {"order_errors": errors, "understanding": facts.details}
+    text = explain(decision) + "\n" + "\n".join(understanding_lines(facts.details)) + "\n"
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else text)
     return 0
 
 
@@ -133,8 +137,11 @@ def explain_request(config: Config, args: argparse.Namespace) -> int:
             raise NotFound(f"request {request.reference} has no decision yet")
         record = request.decisions[-1]
         decision = _from_record(record)
-        data = {"reference": request.reference, **decision.to_dict(), "decided_at": record.decided_at.isoformat()}
+        data = {"reference": request.reference, **decision.to_dict(), "decided_at": record.decided_at.isoformat(),
+                "understanding": request.understanding}
+        reading = "\n".join(understanding_lines(request.understanding))
         text = f"{request.reference} ({request.customer_email}, {request.subject})\n\n{explain(decision)}"
+        text += f"\n{reading}\n" if reading else ""
     emit(args, data, text)
     return 0
 

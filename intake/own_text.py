@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
-from mailparser_reply import EmailReplyParser
+from mailparser_reply.parser import EmailMessage
 
-_PARSER_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "ko", "ja", "zh", "da", "sv", "pl", "cs"]
-_PARSER = EmailReplyParser(languages=_PARSER_LANGUAGES)
+_PARSER_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "ko", "ja", "zh")
+MAX_CHARS = 6000  # the start of the body holds the new text; the rest is history or footers
 
 # A line that starts what is not the customer's new text; everything from it on is cut.
 _CUT = re.compile(
@@ -59,7 +60,7 @@ class OwnText:
 def own_text(text: str) -> OwnText:
     """The new text of a body; the whole body when cutting would leave nothing."""
     removed: list[str] = []
-    body = text.replace("\r\n", "\n")
+    body = text.replace("\r\n", "\n")[:MAX_CHARS]
     cut = _CUT.search(body)
     if cut is not None and body[:cut.start()].strip():
         body = body[:cut.start()]
@@ -88,7 +89,15 @@ def _removed(pattern: re.Pattern[str], body: str, kind: str, removed: list[str])
 
 def _latest_reply(body: str) -> str | None:
     try:
-        message = _PARSER.read(body)
+        message = EmailMessage(body, list(_PARSER_LANGUAGES), **_compiled()).read()
     except Exception:  # noqa: BLE001 - a library failure leaves the text as it is
         return None
     return message.replies[0].body if message.replies else None
+
+
+@cache
+def _compiled() -> dict[str, re.Pattern[str]]:
+    """The library's patterns, built once per process rather than for each message."""
+    model = EmailMessage("", list(_PARSER_LANGUAGES))
+    return {"_header_regex": model.HEADER_REGEX, "_disclaimers_regex": model.DISCLAIMERS_REGEX,
+            "_signature_regex": model.SIGNATURE_REGEX}

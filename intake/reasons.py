@@ -11,6 +11,7 @@ reason is `unclear`, and the two likeliest reasons are named.
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import re
@@ -27,7 +28,8 @@ UNCLEAR = "unclear"
 MAX_CHARS = 4000  # the start of the own text says what the mail is about
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _WIDE = 0x2E80  # from here on: CJK, kana, Hangul (no spaces between words, or few)
-LEXICON_WEIGHT = 0.5  # a phrase of the lists weighs as much as several words
+LEXICON_WEIGHT = 0.3  # a phrase of the lists weighs as much as several words (chosen by CV on dev)
+_WORDS = ("w:", "b:", "p:", "c:")  # features shown as evidence words
 _NEGATABLE = ("change_of_mind", "dissatisfied", "dispute", "cancel_recurring")
 
 
@@ -61,34 +63,49 @@ def fold(text: str) -> str:
 
 
 def lexicon_hits(folded: str, extra: Mapping[str, Sequence[str]] | None = None) -> list[tuple[str, str, bool]]:
-    """(reason, phrase, negated) for each phrase of the lists found in the folded text."""
+    """(reason, phrase, negated) for each phrase of the lists found in the folded text.
+
+    Phrases are looked up by the first characters of each word of the text (of each character,
+    in Han/Hangul/kana), not searched one by one: a message costs a few hundred dictionary
+    look-ups whatever the size of the lists."""
+    index = _index(tuple((code, phrase) for code, phrases in (extra or {}).items() for phrase in phrases))
+    found: dict[tuple[str, str], int] = {}
+    for match in _STARTS.finditer(folded):
+        at = match.start()
+        key = folded[at:at + (2 if ord(folded[at]) >= _WIDE else 3)]
+        for code, phrase in index.get(key, ()):
+            if (code, phrase) not in found and folded.startswith(phrase, at):
+                found[(code, phrase)] = at
     hits = []
-    for code in PHRASES:
-        for phrase in (*PHRASES[code], *(extra or {}).get(code, ())):
-            at = _find(folded, phrase)
-            if at < 0:
-                continue
-            before = folded[max(0, at - NEGATION_WINDOW):at]
-            negated = code in _NEGATABLE and any(_find(before, word.strip()) >= 0 for word in NEGATIONS)
-            hits.append((code, phrase, negated))
+    for (code, phrase), at in sorted(found.items(), key=lambda item: item[1]):
+        before = folded[max(0, at - NEGATION_WINDOW):at]
+        negated = code in _NEGATABLE and _NEGATION.search(before) is not None
+        hits.append((code, phrase, negated))
     return hits
 
 
-def _find(text: str, phrase: str) -> int:
-    """Where the phrase starts a word in the text (anywhere, for Han/Hangul/kana), else -1."""
-    start = text.find(phrase)
-    if start < 0 or not phrase[:1].isascii():
-        return start
-    while start >= 0:
-        if start == 0 or not text[start - 1].isalnum():
-            return start
-        start = text.find(phrase, start + 1)
-    return -1
+@cache
+def _index(extra: tuple[tuple[str, str], ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    index: dict[str, list[tuple[str, str]]] = {}
+    pairs = [(code, phrase) for code, phrases in PHRASES.items() for phrase in phrases]
+    for code, phrase in (*pairs, *((c, fold(p)) for c, p in extra)):
+        key = phrase[:2] if ord(phrase[0]) >= _WIDE else phrase[:3]
+        index.setdefault(key, []).append((code, phrase))
+    return {key: tuple(value) for key, value in index.items()}
+
+
+_STARTS = re.compile(r"(?<![^\W_])\w|[\u2e80-\uffff]")  # where a word starts; any Han/Hangul/kana
+_NEGATION = re.compile("|".join(
+    re.escape(w.strip()) if not w.isascii() else rf"(?<![a-z]){re.escape(w.strip())}" for w in NEGATIONS))
 
 
 def features(text: str, extra: Mapping[str, Sequence[str]] | None = None) -> dict[str, float]:
     """The model's inputs for one text: binary features, scaled to unit length."""
     folded = fold(text[:MAX_CHARS])
+    return _features(folded, lexicon_hits(folded, extra))
+
+
+def _features(folded: str, hits: list[tuple[str, str, bool]]) -> dict[str, float]:
     found: set[str] = set()
     previous = ""
     for token in _TOKEN.findall(folded):
@@ -102,9 +119,10 @@ def features(text: str, extra: Mapping[str, Sequence[str]] | None = None) -> dic
         if previous:
             found.add(f"b:{previous} {token}")
         previous = token
+    found.update(("n:" if negated else "h:") + phrase for _, phrase, negated in hits)
     scale = 1 / math.sqrt(len(found)) if found else 0.0
     values = dict.fromkeys(found, scale)
-    for code, _, negated in lexicon_hits(folded, extra):
+    for code, _, negated in hits:
         name = ("NEG:" if negated else "LEX:") + code
         values[name] = min(values.get(name, 0.0) + LEXICON_WEIGHT, 2 * LEXICON_WEIGHT)
     return values
@@ -112,7 +130,9 @@ def features(text: str, extra: Mapping[str, Sequence[str]] | None = None) -> dic
 
 def classify(text: str, extra: Mapping[str, Sequence[str]] | None = None, chosen: Model | None = None) -> ReasonGuess:
     used = chosen or model()
-    feats = features(text, extra)
+    folded = fold(text[:MAX_CHARS])
+    hits = lexicon_hits(folded, extra)
+    feats = _features(folded, hits)
     scores = list(used.bias)
     for name, value in feats.items():
         row = used.weights.get(name)
@@ -125,7 +145,7 @@ def classify(text: str, extra: Mapping[str, Sequence[str]] | None = None, chosen
     code = best if confidence >= used.threshold else UNCLEAR
     candidates = tuple((c, round(p, 3)) for c, p in ranked[:3])
     return ReasonGuess(code, round(confidence, 3), candidates,
-                       _evidence(text, feats, used, used.classes.index(best), extra))
+                       _evidence(hits, feats, used, used.classes.index(best)))
 
 
 def _softmax(scores: Sequence[float]) -> list[float]:
@@ -135,15 +155,13 @@ def _softmax(scores: Sequence[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def _evidence(text: str, feats: Mapping[str, float], used: Model, k: int,
-              extra: Mapping[str, Sequence[str]] | None) -> tuple[str, ...]:
+def _evidence(hits: list[tuple[str, str, bool]], feats: Mapping[str, float], used: Model,
+              k: int) -> tuple[str, ...]:
     """The phrases of the lists that hit, then the words that weighed most for the reason."""
     winner = used.classes[k]
     shown = [f"{'not ' if negated else ''}\u201c{phrase}\u201d ({code}{', negated' if negated else ''})"
-             for code, phrase, negated in lexicon_hits(fold(text[:MAX_CHARS]), extra)
-             if code == winner or negated][:4]
-    weighed = sorted(((used.weights[n][k] - sum(used.weights[n]) / len(used.classes), n)
-                      for n in feats if n in used.weights and n[:2] in ("w:", "b:", "p:", "c:")),
-                     reverse=True)
+             for code, phrase, negated in hits if code == winner or negated][:4]
+    weighed = heapq.nlargest(4, ((used.weights[n][k] - sum(used.weights[n]) / len(used.classes), n)
+                                 for n in feats if n[:2] in _WORDS and n in used.weights))
     words = [f"\u201c{name[2:]}\u201d" for weight, name in weighed[:4] if weight > 0.05]
     return tuple(shown + ([f"words: {', '.join(words)}"] if words else []))

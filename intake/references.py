@@ -76,12 +76,11 @@ def find_references(text: str, formats: Sequence[str],
     found: dict[str, int] = {}
     evidence: list[str] = []
     lookalikes: list[str] = []
-    folded = _fold(text)
     for canonical in formats:
         pattern, separators = _compiled(canonical)
         for match in pattern.finditer(text):
             written = match.group(0)
-            why = _lookalike_word(folded, match.start())
+            why = _lookalike_word(text, match.start())
             if why is not None:
                 lookalikes.append(f"{written} (after {why!r})")
                 continue
@@ -92,7 +91,7 @@ def find_references(text: str, formats: Sequence[str],
     for regex in patterns:
         for match in regex.finditer(text):
             ref = match.group(1) if regex.groups else match.group(0)
-            why = _lookalike_word(folded, match.start())
+            why = _lookalike_word(text, match.start())
             if why is not None:
                 lookalikes.append(f"{ref} (after {why!r})")
             elif ref not in found:
@@ -109,22 +108,26 @@ def _canonical(values: Sequence[str], separators: Sequence[str]) -> str:
     return "".join(out)
 
 
-def _lookalike_word(folded: str, start: int) -> str | None:
+def _words(words: Sequence[str]) -> re.Pattern[str]:
+    """Any of the words, each starting a word (anywhere, for Han/Hangul/kana)."""
+    longest_first = sorted(words, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) if not w.isascii() else rf"(?<![a-z]){re.escape(w)}"
+                               for w in longest_first))
+
+
+_LOOKALIKE, _ORDER = _words(LOOKALIKE_WORDS), _words(ORDER_WORDS)
+
+
+def _lookalike_word(text: str, start: int) -> str | None:
     """The look-alike word just before a number, unless an order word stands nearer to it."""
-    before = folded[max(0, start - _BEFORE):start]
-    before = before.rsplit("\n", 1)[-1]
-    last_lookalike = max(((before.rfind(w), w) for w in LOOKALIKE_WORDS if _has_word(before, w)),
-                         default=(-1, ""))
-    last_order = max((before.rfind(w) for w in ORDER_WORDS if _has_word(before, w)), default=-1)
-    if last_lookalike[0] > last_order:
-        return last_lookalike[1]
-    return None
-
-
-def _has_word(text: str, word: str) -> bool:
-    if not word.isascii():
-        return word in text
-    return re.search(rf"(?<![a-z]){re.escape(word)}", text) is not None
+    before = _fold(text[max(0, start - _BEFORE):start].rsplit("\n", 1)[-1])
+    lookalikes = list(_LOOKALIKE.finditer(before))
+    if not lookalikes:
+        return None
+    orders = list(_ORDER.finditer(before))
+    if orders and orders[-1].start() > lookalikes[-1].start():
+        return None
+    return lookalikes[-1].group()
 
 
 def _fold(text: str) -> str:

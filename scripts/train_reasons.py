@@ -30,7 +30,7 @@ from intake.parse import parse_message
 from intake.reasons import MODEL_PATH, Model, classify, features
 from intake.understand import bare_subject
 
-C = 4.0  # inverse regularisation strength, chosen by cross-validation on dev
+C = 16.0  # inverse regularisation strength, chosen by cross-validation on dev
 THRESHOLDS = [t / 100 for t in range(10, 80, 2)]
 
 

@@ -162,6 +162,6 @@ def _evidence(hits: list[tuple[str, str, bool]], feats: Mapping[str, float], use
     shown = [f"{'not ' if negated else ''}\u201c{phrase}\u201d ({code}{', negated' if negated else ''})"
              for code, phrase, negated in hits if code == winner or negated][:4]
     weighed = heapq.nlargest(4, ((used.weights[n][k] - sum(used.weights[n]) / len(used.classes), n)
-                                 for n in feats if n[:2] in _WORDS and n in used.weights))
+                                 for n in feats if n[:2] in _WORDS and (len(n) > 5 or n[0] == "c") and n in used.weights))
     words = [f"\u201c{name[2:]}\u201d" for weight, name in weighed[:4] if weight > 0.05]
     return tuple(shown + ([f"words: {', '.join(words)}"] if words else []))

@@ -22,7 +22,7 @@ _SEPARATOR = r"[ \t]?[-_/.]?[ \t]?"
 # Words that make the number after them something other than an order (folded, many languages).
 LOOKALIKE_WORDS = (
     "invoice", "inv", "receipt", "tracking", "track", "waybill", "parcel", "consignment", "bank",
-    "iban", "account", "acc", "statement", "mandate", "ticket", "case", "claim", "transaction",
+    "iban", "account", "mandate", "ticket", "case", "claim", "transaction",
     "txn", "payment ref", "eft", "proof of payment",
     "facture", "recu", "suivi", "colis", "mandat", "dossier", "virement", "prelevement",
     "rechnung", "quittung", "beleg", "sendung", "konto", "vorgang", "fall", "uberweisung",

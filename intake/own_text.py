@@ -42,7 +42,7 @@ _FOOTER = re.compile(
     r"|gestuur vanaf my|gestuur van my|enviado do meu|được gửi từ|iphone에서 보냄|galaxy에서 보냄"
     r"|android에서 보냄|从我的|iphoneから送信|thumela nge)\b.*$", re.IGNORECASE | re.MULTILINE)
 _DISCLAIMER = re.compile(
-    r"^.{0,40}(?:this (?:e-?mail|message)(?: and any attachments?)? (?:is|are|may be) (?:confidential|intended)"
+    r"^[^\n]{0,40}(?:this (?:e-?mail|message)(?: and any attachments?)? (?:is|are|may be) (?:confidential|intended)"
     r"|confidentiality notice|disclaimer:|vertraulichkeitshinweis|diese e-mail (?:enthält|ist) vertraulich"
     r"|ce (?:courriel|message|mail) (?:et ses pièces jointes )?(?:est|sont) (?:confidentiel|strictement)"
     r"|avis de confidentialité|este (?:correo|mensaje) (?:es|y sus anexos) confidencial"

@@ -18,6 +18,7 @@ from refund_intake.errors import ActionRefused, NotFound
 from refund_intake.models import Attachment, AuditEvent, Base, Draft, Request, StaffUser
 from refund_intake.policies import local_dates
 from refund_intake.vault import load_vault, unseal
+from refund_intake.views import understanding_lines
 from replies import approval
 
 blueprint = Blueprint("desk", __name__)
@@ -48,7 +49,7 @@ def request_page(db: Session, staff: StaffUser, request_id: int) -> Any:
     latest = decisions[-1] if decisions else None
     return render_template(
         "request.html", req=customer_request, decision=latest, earlier=decisions[-2::-1],
-        drafts=_drafts_of(db, request_id),
+        drafts=_drafts_of(db, request_id), reading=understanding_lines(customer_request.understanding)[1:],
         overdue=is_overdue(customer_request, latest, local_dates(desk().config, desk().clock())),
     )
 

@@ -21,8 +21,8 @@ LANGUAGES = {
     "ja": Language.JAPANESE,
 }
 MIN_LETTERS = 12  # fewer letters than this (CJK count triple): the mailbox's language
-SURE = 0.60  # the detector's own probability needed to name a language other than the default
-MAX_CHARS = 400  # a paragraph decides the language; more costs time and says no more
+SURE = 0.75  # the detector's own probability needed to name a language other than the default
+MAX_CHARS = 200  # a paragraph decides the language; more costs time and says no more
 DEFAULT_CONFIDENCE = 0.30  # the mailbox's language when the text says too little
 
 
@@ -53,7 +53,7 @@ def detect_language(text: str, default: str) -> LanguageGuess:
     if not ranked:
         return LanguageGuess(default, DEFAULT_CONFIDENCE, "no language recognised: the mailbox's language")
     code, value = ranked[0]
-    if value < SURE:
+    if value < SURE and code != default:
         return LanguageGuess(default, min(DEFAULT_CONFIDENCE, value),
                              f"unsure ({shown}): the mailbox's language")
     # Short texts are where the detector errs: its confidence is scaled down with the length.

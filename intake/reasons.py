@@ -29,6 +29,7 @@ MAX_CHARS = 4000  # the start of the own text says what the mail is about
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _WIDE = 0x2E80  # from here on: CJK, kana, Hangul (no spaces between words, or few)
 LEXICON_WEIGHT = 0.3  # a phrase of the lists weighs as much as several words (chosen by CV on dev)
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]")  # accents
 _WORDS = ("w:", "b:", "p:", "c:")  # features shown as evidence words
 _NEGATABLE = ("change_of_mind", "dissatisfied", "dispute", "cancel_recurring")
 
@@ -57,9 +58,11 @@ def model() -> Model:
 
 def fold(text: str) -> str:
     """Lower case, no accents (Latin and Vietnamese), straight apostrophes, single spaces."""
-    text = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'").replace("đ", "d"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    text = text.lower().replace("\u2019", "'")
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.replace("đ", "d")))
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 def lexicon_hits(folded: str, extra: Mapping[str, Sequence[str]] | None = None) -> list[tuple[str, str, bool]]:

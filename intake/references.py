@@ -22,10 +22,10 @@ _SEPARATOR = r"[ \t]?[-_/.]?[ \t]?"
 # Words that make the number after them something other than an order (folded, many languages).
 LOOKALIKE_WORDS = (
     "invoice", "inv", "receipt", "tracking", "track", "waybill", "parcel", "consignment", "bank",
-    "iban", "account", "mandate", "ticket", "case", "claim", "transaction",
+    "iban", "bank account", "account number", "account no", "mandate", "ticket", "case", "claim", "transaction",
     "txn", "payment ref", "eft", "proof of payment",
     "facture", "recu", "suivi", "colis", "mandat", "dossier", "virement", "prelevement",
-    "rechnung", "quittung", "beleg", "sendung", "konto", "vorgang", "fall", "uberweisung",
+    "rechnung", "quittung", "beleg", "sendung", "kontonummer", "bankkonto", "vorgang", "fall", "uberweisung",
     "factura", "recibo", "seguimiento", "envio", "mandato", "caso", "expediente", "transferencia",
     "factuur", "kwitantie", "volgnummer", "machtiging", "zaak", "rekening",
     "fatura", "rastreio", "rastreamento", "processo", "fattura", "ricevuta", "spedizione", "pratica",

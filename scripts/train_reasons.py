@@ -53,7 +53,7 @@ def fit(texts: list[str], labels: list[str]) -> Model:
     weights = {}
     for j, name in enumerate(vectorizer.feature_names_):
         row = [round(float(fitted.coef_[k][j]), 3) for k in range(len(classes))]
-        if max(abs(w) for w in row) >= 0.02:
+        if max(abs(w) for w in row) >= 0.05:  # smaller weights change no reading
             weights[name] = row
     bias = tuple(round(float(b), 3) for b in fitted.intercept_)
     return Model(classes, bias, weights, threshold=0.0)

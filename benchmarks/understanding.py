@@ -64,6 +64,7 @@ def scores(label: dict[str, Any], got: Understanding) -> dict[str, bool]:
 
 
 def report(samples: list[Sample]) -> str:
+    read(samples[0])  # loads the detector and the reason weights, as a parse worker does once
     started = time.perf_counter()
     results = [(s, read(s)) for s in samples]
     elapsed = time.perf_counter() - started
@@ -109,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no labelled emails under {CORPUS / args.split}", file=sys.stderr)
         return 1
     print(f"Understanding, split {args.split}:")
+    if args.split == "dev":
+        print("(the reason model was fitted on dev: its dev reason figure is in-sample; "
+              "scripts/train_reasons.py prints the cross-validated one)")
     print(report(samples))
     return 0
 

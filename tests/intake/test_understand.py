@@ -160,3 +160,12 @@ def test_reason_and_language_from_the_new_text_references_from_anywhere() -> Non
     facts = understand("Re: commande", body, Hints("en", FORMATS))
     assert (facts.language, facts.reason, facts.order_refs) == ("fr", "non_delivery", ("CMD-2026-00412",))
     assert "quoted_history" in facts.details["own_text"]["removed"]
+
+
+@given(st.text(max_size=400), st.text(max_size=60))
+def test_any_text_is_read_without_error_into_known_values(body: str, subject: str) -> None:
+    facts = understand(subject, body, Hints("en", FORMATS))
+    assert facts.reason in ("change_of_mind", "dissatisfied", "non_delivery", "not_as_described",
+                            "cancel_recurring", "dispute", "other", "unclear")
+    assert 0 <= facts.details["language"]["confidence"] <= 1
+    assert 0 <= facts.details["reason"]["confidence"] <= 1

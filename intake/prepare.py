@@ -26,7 +26,7 @@ from typing import Self
 
 from intake.parse import ParsedMessage, parse_message, quarantined
 from intake.source import Fetched
-from intake.understand import Hints, Understanding, understand
+from intake.understand import Hints, Understanding, understand, warm_up
 from refund_intake.config import IntakeSettings
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,8 @@ class Preparer:
         if self.workers > 0:
             self._pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
                                              initializer=_die_with, initargs=(os.getpid(),))
+            for _ in range(self.workers):  # start them now: loading the models overlaps the first fetch
+                self._pool.submit(warm_up)
             log.debug("parsing in %d worker processes", self.workers)
         return self
 

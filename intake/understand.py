@@ -68,6 +68,12 @@ def understand(subject: str, text: str, hints: Hints, patterns: Sequence[re.Patt
     )
 
 
+def warm_up() -> None:
+    """Load the language detector's models and the reason weights now rather than on the
+    first message (a parse worker does this while the poller fetches its first batch)."""
+    understand("", "Hello, this is a first message to load the models.", Hints("en"))
+
+
 def unclear_candidates(details: Mapping[str, Any]) -> tuple[str, ...]:
     """The two likeliest reasons of an unclear one, from the stored details."""
     reason = details.get("reason") or {}

@@ -101,10 +101,49 @@ def _short(code: str) -> str:
             "not_as_described": "not_desc", "cancel_recurring": "cancel_rec"}.get(code, code)
 
 
+def cost(count: int = 600) -> str:
+    """CPU time per message of parse and of each understanding part, on the throughput
+    benchmark's generated mail (best of three, `time.process_time`)."""
+    from benchmarks.generate import RequestGenerator
+    from intake.language import detect_language
+    from intake.own_text import own_text
+    from intake.reasons import classify
+    from intake.references import find_references
+
+    raws = [g.raw for g in RequestGenerator(7, count).messages()]
+    parsed = [parse_message(raw) for raw in raws]
+    owns = [own_text(m.text) for m in parsed]
+    hints = Hints("en", ("KRZ-##-####",))
+    understand("", "Warm up: load the detector and the weights.", hints)
+    parts = {
+        "parse": lambda: [parse_message(raw) for raw in raws],
+        "understand (all)": lambda: [understand(m.subject, m.text, hints) for m in parsed],
+        "  own text": lambda: [own_text(m.text) for m in parsed],
+        "  language": lambda: [detect_language(o.text, "en") for o in owns],
+        "  reason": lambda: [classify(f"{m.subject}\n{o.text}") for m, o in zip(parsed, owns, strict=True)],
+        "  references": lambda: [find_references(f"{m.subject}\n{m.text}", hints.ref_formats) for m in parsed],
+    }
+    lines = [f"CPU ms per message, {count} generated benchmark messages:"]
+    for name, run in parts.items():
+        best = min(_cpu(run) for _ in range(3))
+        lines.append(f"{name:<18} {1000 * best / count:.3f}")
+    return "\n".join(lines)
+
+
+def _cpu(run: Any) -> float:
+    started = time.process_time()
+    run()
+    return time.process_time() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks understanding")
     parser.add_argument("--split", default="heldout", choices=SPLITS)
+    parser.add_argument("--cost", action="store_true", help="CPU time per message, per part, and stop")
     args = parser.parse_args(argv)
+    if args.cost:
+        print(cost())
+        return 0
     samples = load(args.split)
     if not samples:
         print(f"no labelled emails under {CORPUS / args.split}", file=sys.stderr)

@@ -9,7 +9,7 @@ from decisions.decision import Decision, RuleResult
 from decisions.money import Settlement, settle
 from decisions.orders import Order
 from decisions.policy import Policy
-from decisions.request import RequestFacts
+from decisions.request import UNCLEAR, RequestFacts
 from decisions.rules import Rule
 from decisions.windows import holiday_calendar, response_deadline
 
@@ -27,6 +27,11 @@ NOTES = {
     "several_orders": "Several orders match; the customer must say which one.",
     "sender_not_customer": "The sender is not the customer on the matched order.",
     "no_grant": "No rule of this policy grants a refund for this request; staff decide.",
+}
+_READINGS = {
+    "reason_unclear": "The reason is unclear from the email{likeliest}; staff pick the reason.",
+    "order_near_miss": "The email names {written}, one character away from the customer's order "
+    "{meant}: staff confirm which order is meant (not matched automatically).",
 }
 
 
@@ -52,6 +57,33 @@ def match_order(request: RequestFacts, orders: Sequence[Order]) -> tuple[Order |
     return None, "several_orders" if by_sender else "no_order"
 
 
+def near_miss(request: RequestFacts, orders: Sequence[Order]) -> tuple[str, str] | None:
+    """(written, meant) when no reference of the email names an order, but one is a single
+    character away from an order of the sender: a typo, or another customer's order."""
+    refs = {_ref(ref): ref for ref in request.order_refs}
+    if not refs or any(_ref(order.order_id) in refs for order in orders):
+        return None
+    for order in orders:
+        if not same_address(order.customer_email, request.sender):
+            continue
+        for folded, written in refs.items():
+            if one_character_apart(folded, _ref(order.order_id)):
+                return written, order.order_id
+    return None
+
+
+def one_character_apart(first: str, second: str) -> bool:
+    """One character changed, added or removed, or two neighbours swapped."""
+    if first == second or abs(len(first) - len(second)) > 1:
+        return False
+    if len(first) == len(second):
+        diff = [i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and first[diff[0]] == second[diff[1]] and first[diff[1]] == second[diff[0]])
+    short, long = sorted((first, second), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
 def _ref(text: str) -> str:
     return text.strip().lstrip("#").casefold()
 
@@ -66,11 +98,18 @@ def decide(request: RequestFacts, orders: Sequence[Order], policy: Policy) -> De
         return _held(request, policy, None, "identity", "authentication_failed")
     if request.authentication in ("unknown", "none") and policy.unknown_authentication == "needs_info":
         return _held(request, policy, None, "identity", "authentication_unknown")
+    near = near_miss(request, orders)
+    if near is not None:
+        return _for_staff(request, policy, None, "order_near_miss", written=near[0], meant=near[1])
     order, problem = match_order(request, orders)
     if order is None:
         return _held(request, policy, None, "order_reference", problem or "no_order")
     if not same_address(request.sender, order.customer_email):
         return _held(request, policy, order, "identity", "sender_not_customer")
+    if request.reason == UNCLEAR:
+        likeliest = " or ".join(request.reason_candidates[:2])
+        return _for_staff(request, policy, order, "reason_unclear",
+                          likeliest=f": the likeliest are {likeliest}" if likeliest else "")
     calendar = None
     if policy.extend_windows_to_business_day:
         calendar = holiday_calendar(policy.holiday_country, policy.holiday_subdivision)
@@ -131,6 +170,19 @@ def _settle(evaluated: list[tuple[Rule, Finding, RuleResult]], order: Order) -> 
     refunds = [f.refund_percent for f in applied if f.refund_percent is not None]
     base = bases[-1] if bases else order.amount
     return settle(base, fractions, withheld, order.currency, min(refunds, default=None))
+
+
+def _for_staff(request: RequestFacts, policy: Policy, order: Order | None, code: str,
+               **words: str) -> Decision:
+    """A review decision taken before any rule: what intake read needs a person first."""
+    trace = tuple(RuleResult(rule.id, rule.clause, "skipped", code) for rule in policy.rules)
+    return Decision(
+        outcome="review", refund_amount=None, fee=None, considered_amount=None,
+        currency=order.currency if order else None, order_id=order.order_id if order else None,
+        trace=trace, missing=(), policy_name=policy.name, policy_version=policy.version,
+        response_deadline=response_deadline(request.received_at, policy),
+        note=_READINGS[code].format(**words),
+    )
 
 
 def _held(

@@ -47,7 +47,7 @@ _FINDINGS = {
     "fact_differs": "the order's record does not match",
 }
 _AMOUNT_CODES = ("prorated", "share", "withheld", "refund_percent", "base_amount")
-_HELD_CODES = ("identity_unverified", "order_unknown")
+_HELD_CODES = ("identity_unverified", "order_unknown", "reason_unclear", "order_near_miss")
 
 
 def explain(decision: Decision) -> str:

@@ -13,6 +13,8 @@ REASONS = (
     "dispute",
     "other",
 )
+# Intake's reading when no reason is clear enough: the decision goes to staff review.
+UNCLEAR = "unclear"
 # "unknown": our receiving server gave no result ("none" is the older name, still read).
 AUTHENTICATION_RESULTS = ("pass", "fail", "unknown", "none")
 
@@ -33,11 +35,12 @@ class RequestFacts:
     attachment_count: int = 0
     urls: tuple[str, ...] = ()
     authentication: str = "unknown"
+    reason_candidates: tuple[str, ...] = ()  # the likeliest reasons when `reason` is unclear
 
     def __post_init__(self) -> None:
         if self.received_at.tzinfo is None:
             raise ValueError("received_at must carry a time zone")
-        if self.reason not in REASONS:
+        if self.reason not in (*REASONS, UNCLEAR):
             raise ValueError(f"reason must be one of {', '.join(REASONS)}: {self.reason!r}")
         if self.authentication not in AUTHENTICATION_RESULTS:
             raise ValueError(f"authentication must be pass, fail or unknown: {self.authentication!r}")
@@ -54,4 +57,5 @@ class RequestFacts:
             "attachment_count": self.attachment_count,
             "urls": list(self.urls),
             "authentication": self.authentication,
+            "reason_candidates": list(self.reason_candidates),
         }

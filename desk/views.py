@@ -28,6 +28,7 @@ from refund_intake.errors import ActionRefused, NotFound
 from refund_intake.models import Attachment, AuditEvent, Base, Draft, Message, Request, StaffUser
 from refund_intake.policies import local_dates
 from refund_intake.vault import load_vault, unseal
+from refund_intake.views import understanding_lines
 from replies import approval
 from replies.settle import REASONS
 
@@ -60,7 +61,8 @@ def request_page(db: Session, staff: StaffUser, request_id: int) -> Any:
     approval.record_view(db, staff, request_id)
     today = local_dates(desk().config, desk().clock())
     return render_template("request.html", **request_view(db, customer_request, today),
-                           claims=_claims_of(db, request_id), may_decide=may_decide(staff))
+                           claims=_claims_of(db, request_id), may_decide=may_decide(staff),
+                           reading=understanding_lines(customer_request.understanding)[1:])
 
 
 def _claims_of(db: Session, request_id: int) -> list[Message]:

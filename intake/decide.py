@@ -9,8 +9,18 @@ from decimal import Decimal
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
-from decisions import Decision, Order, Policy, RequestFacts, decide, minor_digits, response_deadline
+from decisions import (
+    UNCLEAR,
+    Decision,
+    Order,
+    Policy,
+    RequestFacts,
+    decide,
+    minor_digits,
+    response_deadline,
+)
 from decisions.versions import PolicyVersions
+from intake.understand import unclear_candidates
 from refund_intake.models import DecisionRecord, Request
 from refund_intake.models import Order as OrderRow
 
@@ -32,6 +42,7 @@ def request_facts(request: Request) -> RequestFacts:
         language=request.language, order_refs=refs,
         attachment_count=sum(len(m.attachments) for m in customer_messages), urls=urls,
         authentication=_weakest(results),
+        reason_candidates=unclear_candidates(request.understanding or {}) if request.reason == UNCLEAR else (),
     )
 
 

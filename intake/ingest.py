@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from decisions import Policy
 from decisions.versions import PolicyVersions
 from intake.decide import decide_request
-from intake.extract import Extracted, authentication
+from intake.extract import authentication
 from intake.guards import AFTER_THREADING, BEFORE_THREADING, Guard, Verdict
 from intake.lookups import BatchLookups
 from intake.parse import ParsedMessage, quarantined
@@ -33,6 +33,7 @@ from intake.prepare import Prepared, prepare
 from intake.source import Fetched
 from intake.thread import find_thread, reference_for
 from intake.trust import claim, customer_of, link_bounce, may_join
+from intake.understand import Hints, Understanding
 from refund_intake.config import IntakeSettings, MailboxConfig
 from refund_intake.db import begin_write, number_new_rows
 from refund_intake.models import Attachment, DecisionRecord, Message, RawMessage, Request
@@ -72,7 +73,7 @@ class _Outcome:
 def ingest(session: Session, settings: IntakeSettings, mailbox: MailboxConfig,
            fetched: Fetched, policy: Policy | PolicyVersions | None = None, vault: Vault | None = None) -> Ingested:
     """One message, in its own savepoint (quarantine retry and tests)."""
-    [result] = ingest_batch(session, mailbox, [prepare(fetched, settings, mailbox.language)],
+    [result] = ingest_batch(session, mailbox, [prepare(fetched, settings, Hints.of(mailbox))],
                             policy, vault, careful=True)
     return result
 
@@ -233,9 +234,10 @@ def _clip(value: str | None, length: int) -> str | None:
 
 
 def _classify(session: Session, lookups: BatchLookups, mailbox: MailboxConfig,
-              parsed: ParsedMessage, facts: Extracted, message: Message) -> None:
+              parsed: ParsedMessage, facts: Understanding, message: Message) -> None:
     message.language, message.reason = facts.language, facts.reason
     message.order_refs, message.urls = list(facts.order_refs), list(facts.urls)
+    message.understanding = facts.details
     verdict = _first(BEFORE_THREADING, parsed, mailbox)
     if verdict is not None:
         message.classification, message.classification_detail = verdict.classification, verdict.detail
@@ -284,7 +286,7 @@ def _new_request(session: Session, mailbox: MailboxConfig, message: Message, cus
         mailbox=mailbox.name, kind=kind, status="open", customer_email=customer,
         subject=message.subject, language=message.language or mailbox.language,
         reason=message.reason or "other", order_refs=list(message.order_refs),
-        received_at=message.received_at,
+        understanding=message.understanding, received_at=message.received_at,
     )
     session.add(request)
     return request

@@ -22,6 +22,7 @@ from intake.ingest import Ingested, NeedsCare, ingest_batch
 from intake.maildir import MaildirSource
 from intake.prepare import Prepared, Preparer
 from intake.source import Fetched
+from intake.understand import Hints
 from refund_intake.config import Config, MailboxConfig
 from refund_intake.db import number_new_rows, session_scope
 from refund_intake.errors import ConfigError, LockBusy, SecretError, SourceError, StorageError
@@ -172,7 +173,7 @@ def _drain(context: PollContext, mailbox: MailboxConfig, folder: str, batches: l
     When `context.stop` is set, the batch in hand is stored and nothing more is fetched.
     """
     workers = context.config.intake.parse_workers if len(batches) > 1 else 0
-    with Preparer(context.config.intake, mailbox.language, workers) as preparer:
+    with Preparer(context.config.intake, Hints.of(mailbox), workers) as preparer:
         pending: tuple[list[Any], Callable[[], list[Prepared]]] | None = None
         for batch in batches:
             if context.stop.is_set():

@@ -1,4 +1,4 @@
-"""Prepare fetched mail for storing: hash, parse and extract, the work that needs no database.
+"""Prepare fetched mail for storing: hash, parse and understand, the work that needs no database.
 
 This is most of a poll's CPU time (mail-parser and the stdlib email package), so a poll with
 more than one batch of new mail prepares in worker processes (`[intake] parse_workers`, the
@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Self
 
-from intake.extract import Extracted, extract
 from intake.parse import ParsedMessage, parse_message, quarantined
 from intake.source import Fetched
+from intake.understand import Hints, Understanding, understand, warm_up
 from refund_intake.config import IntakeSettings
 
 log = logging.getLogger(__name__)
@@ -38,32 +38,32 @@ class Prepared:
     fetched: Fetched
     sha: str
     parsed: ParsedMessage
-    facts: Extracted | None  # None when the message is not usable
+    facts: Understanding | None  # None when the message is not usable
     failure: str | None = None  # preparing it raised: it is stored quarantined with this reason
 
 
-Read = tuple[str, ParsedMessage, Extracted | None, str | None]  # Prepared without the Fetched
+Read = tuple[str, ParsedMessage, Understanding | None, str | None]  # Prepared without the Fetched
 
 
-def read(raw: bytes, settings: IntakeSettings, language: str) -> Read:
+def read(raw: bytes, settings: IntakeSettings, hints: Hints) -> Read:
     """Never raises: a bug or a pathological message comes back as a failure to quarantine."""
     sha = hashlib.sha256(raw).hexdigest()
     try:
         parsed = parse_message(raw, settings.max_parts)
-        facts = extract(parsed.subject, parsed.text, settings.order_ref_patterns,
-                        settings.reason_keywords, language) if parsed.usable else None
+        facts = understand(parsed.subject, parsed.text, hints, settings.order_ref_patterns,
+                           settings.reason_keywords) if parsed.usable else None
     except Exception as exc:  # noqa: BLE001 - quarantined with this reason, never lost
         reason = f"intake failed: {type(exc).__name__}: {exc}"[:500]
         return sha, quarantined(reason), None, reason
     return sha, parsed, facts, None
 
 
-def prepare(fetched: Fetched, settings: IntakeSettings, language: str) -> Prepared:
-    return Prepared(fetched, *read(fetched.raw, settings, language))
+def prepare(fetched: Fetched, settings: IntakeSettings, hints: Hints) -> Prepared:
+    return Prepared(fetched, *read(fetched.raw, settings, hints))
 
 
-def _read_many(raws: list[bytes], settings: IntakeSettings, language: str) -> list[Read]:
-    return [read(raw, settings, language) for raw in raws]
+def _read_many(raws: list[bytes], settings: IntakeSettings, hints: Hints) -> list[Read]:
+    return [read(raw, settings, hints) for raw in raws]
 
 
 def _die_with(parent: int) -> None:
@@ -84,14 +84,16 @@ class Preparer:
     caller fetches and stores meanwhile. Use as a context manager; leaving it stops the workers.
     """
 
-    def __init__(self, settings: IntakeSettings, language: str, workers: int) -> None:
-        self.settings, self.language, self.workers = settings, language, workers
+    def __init__(self, settings: IntakeSettings, hints: Hints, workers: int) -> None:
+        self.settings, self.hints, self.workers = settings, hints, workers
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Self:
         if self.workers > 0:
             self._pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
                                              initializer=_die_with, initargs=(os.getpid(),))
+            for _ in range(self.workers):  # start them now: loading the models overlaps the first fetch
+                self._pool.submit(warm_up)
             log.debug("parsing in %d worker processes", self.workers)
         return self
 
@@ -107,7 +109,7 @@ class Preparer:
         try:
             futures: list[Future[list[Read]]] = [
                 self._pool.submit(_read_many, [item.raw for item in items[start:start + size]],
-                                  self.settings, self.language)
+                                  self.settings, self.hints)
                 for start in range(0, len(items), size)]
         except BrokenProcessPool:
             return lambda: self._here(items)
@@ -125,4 +127,4 @@ class Preparer:
             log.warning("parse workers stopped unexpectedly; parsing in the polling process")
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
-        return [prepare(item, self.settings, self.language) for item in items]
+        return [prepare(item, self.settings, self.hints) for item in items]

@@ -51,12 +51,14 @@ def anonymise_message(message: Message, now: datetime) -> None:
     message.parse_problems = [category(p) or "" for p in message.parse_problems]
     for attachment in message.attachments:
         attachment.filename = REMOVED
+    message.understanding = scrub_understanding(message.understanding)
     message.anonymised_at = now
 
 
 def anonymise_request(session: Session, request: Request, now: datetime, actor: str) -> None:
     """The request, its decisions' traces, its drafts and its audit trail; not its messages."""
     request.customer_email, request.subject = REMOVED, REMOVED
+    request.understanding = scrub_understanding(request.understanding)
     if request.fraud_reason is not None:
         request.fraud_reason = REMOVED
     if request.closed_at is None:
@@ -68,6 +70,18 @@ def anonymise_request(session: Session, request: Request, now: datetime, actor: 
         _anonymise_draft(draft, now, actor)
     for event in session.scalars(select(AuditEvent).where(AuditEvent.request_id == request.id)):
         event.detail = scrub_detail(event.detail)
+
+
+def scrub_understanding(understanding: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What intake read keeps its values and confidences; the customer's words quoted as
+    evidence (phrases, references as written, look-alike numbers) go."""
+    if not understanding:
+        return understanding
+    kept: dict[str, Any] = {}
+    for name, fact in understanding.items():
+        if isinstance(fact, dict):
+            kept[name] = {k: v for k, v in fact.items() if k not in ("evidence", "lookalikes")}
+    return kept
 
 
 def scrub_orders(session: Session, emails: set[str], keep: set[str]) -> int:

@@ -29,6 +29,7 @@ from refund_intake.views import (
     message_row,
     quarantine_row,
     request_row,
+    understanding_lines,
 )
 from replies.render import check_templates
 
@@ -165,11 +166,13 @@ def requests_show(config: Config, args: argparse.Namespace) -> int:
         if request is None:
             raise NotFound(f"no request with reference {args.ref}")
         data = request_row(request)
+        data["understanding"] = request.understanding
         data["messages"] = [message_detail(m) for m in request.messages]
         data["claimed_by"] = [claim_row(m) for m in session.scalars(
             select(Message).where(Message.claimed_request_id == request.id).order_by(Message.id))]
         cli_view(session, request.id, f"request {request.reference}")
-    lines = [fields(data, skip=("messages", "claimed_by"))]
+    lines = [fields(data, skip=("messages", "claimed_by", "understanding"))]
+    lines += understanding_lines(data["understanding"])
     for message in data["messages"]:
         lines += ["", f"--- message {message['id']} {message['message_id']} ({message['classification']})",
                   f"from: {_from_line(message)}", *(f"! {note}" for note in message["trust_notes"]),

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from intake.references import check_format
 from refund_intake.config_schema import REQUIRED, Table, show
 from refund_intake.errors import ConfigError, SecretError
 
@@ -103,6 +104,7 @@ class MailboxConfig:
     # The authserv-id our own receiving server writes in Authentication-Results; None: no pass
     # is believed ("unknown" at best), though a fail in the topmost header still counts.
     authserv_id: str | None = None
+    order_ref_formats: tuple[str, ...] = ()  # canonical order references, e.g. "KRZ-##-####"
 
 
 DEFAULT_PARSE_WORKERS = min(os.cpu_count() or 1, 4)
@@ -297,6 +299,11 @@ def _mailbox(table: Table, base: Path) -> MailboxConfig | None:
     interval = table.int("poll_interval", 300, minimum=10)
     relays = table.strings("trusted_relays")
     authserv_id = table.str("authserv_id")
+    formats = table.strings("order_ref_formats")
+    for index, given in enumerate(formats):
+        problem = check_format(given)
+        if problem:
+            table.errors.append(f"{table.key('order_ref_formats')}[{index}]: {problem}")
     imap_table, maildir_table = table.table("imap"), table.table("maildir")
     if (imap_table is None) == (maildir_table is None):
         table.errors.append(f"{table.path}: give exactly one of [mailbox.imap] or [mailbox.maildir]")
@@ -310,6 +317,7 @@ def _mailbox(table: Table, base: Path) -> MailboxConfig | None:
         after=after, move_to=move_to, mark_seen=mark_seen, poll_interval=interval,
         trusted_relays=tuple(r.lower() for r in relays), imap=imap, maildir=maildir,
         authserv_id=authserv_id.strip().lower() if authserv_id else None,
+        order_ref_formats=tuple(formats),
     )
 
 

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from decisions import Decision, Order, RequestFacts, decide, explain, parse_orders_csv
 from intake.decide import OrderBook, request_facts
-from intake.extract import authentication, extract
+from intake.extract import authentication
 from intake.parse import parse_message
 from intake.thread import typed_reference
+from intake.understand import Hints, unclear_candidates, understand
 from refund_intake import db, policy_commands
 from refund_intake.anonymise import REMOVED
 from refund_intake.commands import emit, open_database
@@ -28,7 +29,7 @@ from refund_intake.models import DecisionRecord, Request
 from refund_intake.models import Order as OrderRow
 from refund_intake.policies import read_policy, read_versions
 from refund_intake.table import render
-from refund_intake.views import money_text
+from refund_intake.views import money_text, understanding_lines
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -112,20 +113,24 @@ def decide_one(config: Config | None, args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.eml}: {parsed.quarantine_reason}")
     received = _received_at(args.received_at, parsed.sent_at, args.eml)
     policy = versions.in_force(received)
-    facts = extract(parsed.subject, parsed.text, (), {}, policy.language)
-    refs = tuple(o.order_id for o in orders if o.order_id in f"{parsed.subject}\n{parsed.text}")
+    facts = understand(parsed.subject, parsed.text, Hints(policy.language))
+    whole = f"{parsed.subject}\n{parsed.text}"
+    refs = tuple(dict.fromkeys((*facts.order_refs, *(o.order_id for o in orders if o.order_id in whole))))
     request = RequestFacts(
         received_at=received, sender=parsed.sender or "",
         reason=facts.reason, language=facts.language, order_refs=refs,
         attachment_count=len(parsed.attachments), urls=facts.urls,
         authentication=authentication(parsed.headers.get("authentication-results"),
                                       args.authserv_id, parsed.sender),
+        reason_candidates=unclear_candidates(facts.details),
     )
     decision = decide(request, orders, policy)
-    data = decision.to_dict() | {"order_errors": errors, "authentication": request.authentication}
+    data = decision.to_dict() | {"order_errors": errors, "authentication": request.authentication,
+                                 "understanding": facts.details}
     words = AUTHENTICATION_WORDS.get(request.authentication, request.authentication)
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json
-          else f"Sender authentication: {words}\n\n{explain(decision)}")
+    text = (f"Sender authentication: {words}\n\n{explain(decision)}\n"
+            + "\n".join(understanding_lines(facts.details)) + "\n")
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else text)
     return 0
 
 
@@ -154,7 +159,8 @@ def explain_request(config: Config, args: argparse.Namespace) -> int:
         checked = request_facts(request).authentication
         data = {"reference": request.reference, **decision.to_dict(),
                 "decided_at": record.decided_at.isoformat(), "decided_by": record.decided_by,
-                "staff_note": record.staff_note, "machine": None, "authentication": checked}
+                "staff_note": record.staff_note, "machine": None, "authentication": checked,
+                "understanding": request.understanding}
         text = (f"{request.reference} ({request.customer_email}, {request.subject})\n"
                 f"Sender authentication: {AUTHENTICATION_WORDS.get(checked, checked)}\n\n")
         if record.decided_by is None:
@@ -166,6 +172,8 @@ def explain_request(config: Config, args: argparse.Namespace) -> int:
                 data["machine"] = {**_from_record(machine).to_dict(),
                                    "decided_at": machine.decided_at.isoformat()}
                 text += "\nThe rules had decided:\n" + explain(_from_record(machine))
+        reading = "\n".join(understanding_lines(request.understanding))
+        text += f"\n{reading}\n" if reading else ""
     emit(args, data, text)
     return 0
 

@@ -122,6 +122,8 @@ class Request(Base):
     language: Mapped[str] = mapped_column(NulFreeString(10), default="en")
     reason: Mapped[str] = mapped_column(NulFreeString(30), default="other")
     order_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # What intake read from the first message, each fact with confidence and evidence (intake/understand.py).
+    understanding: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -177,6 +179,7 @@ class Message(Base):
     reason: Mapped[str | None] = mapped_column(NulFreeString(30))
     order_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
     urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    understanding: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # facts with confidence, evidence
     authentication: Mapped[str] = mapped_column(NulFreeString(10), default="unknown")
     classification: Mapped[str] = mapped_column(NulFreeString(30))
     classification_detail: Mapped[str | None] = mapped_column(NulFreeText)

@@ -18,7 +18,7 @@ from decisions.lint import lint, located
 from decisions.policy_diff import diff
 from decisions.verify import Coverage, PolicyTestResult, run_tests
 from intake.decide import OrderBook, decide_request, request_facts
-from intake.extract import extract
+from intake.understand import Hints, understand
 from refund_intake import db
 from refund_intake.commands import emit, open_database
 from refund_intake.config import Config
@@ -92,7 +92,7 @@ def policy_check(config: Config | None, args: argparse.Namespace) -> int:
 
 def classify(words: str, language: str) -> str:
     """A test's `words` as intake reads an email's text."""
-    return extract("", words, (), {}, language).reason
+    return understand("", words, Hints(language)).reason
 
 
 def policy_test(config: Config | None, args: argparse.Namespace) -> int:

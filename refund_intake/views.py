@@ -118,6 +118,7 @@ def message_detail(message: Message) -> dict[str, Any]:
         "in_reply_to": message.in_reply_to,
         "references": list(message.references),
         "urls": list(message.urls),
+        "understanding": message.understanding,
         "authentication": message.authentication,
         "text": message.text_body,
         "attachments": [
@@ -126,3 +127,34 @@ def message_detail(message: Message) -> dict[str, Any]:
         ],
     })
     return row
+
+
+def understanding_lines(details: dict[str, Any] | None) -> list[str]:
+    """What intake read from the email, each fact with its confidence and evidence, for people."""
+    if not details:
+        return []
+    lines = ["Read from the email:"]
+    reason = details.get("reason") or {}
+    if reason:
+        candidates = ", ".join(f"{code} {p:.2f}" for code, p in reason.get("candidates", [])[:2])
+        value = (f"unclear (likeliest: {candidates})" if reason.get("value") == "unclear"
+                 else f"{reason.get('value')} (confidence {reason.get('confidence', 0):.2f})")
+        lines.append(f"- reason: {value}" + _evidence(reason.get("evidence")))
+    language = details.get("language") or {}
+    if language:
+        lines.append(f"- language: {language.get('value')} (confidence {language.get('confidence', 0):.2f})"
+                     + _evidence(language.get("evidence")))
+    refs = details.get("order_refs") or {}
+    if refs:
+        found = ", ".join(refs.get("value", [])) or "none found"
+        lines.append(f"- order references: {found}" + _evidence(refs.get("evidence")))
+        if refs.get("lookalikes"):
+            lines.append(f"  not order references: {'; '.join(refs['lookalikes'])}")
+    own = details.get("own_text") or {}
+    if own.get("removed"):
+        lines.append(f"- own text: {own.get('chars')} characters; set apart: {', '.join(own['removed'])}")
+    return lines
+
+
+def _evidence(evidence: list[str] | None) -> str:
+    return f"; evidence: {'; '.join(evidence)}" if evidence else ""

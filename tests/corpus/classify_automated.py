@@ -262,9 +262,9 @@ def wrong_channel() -> list[Case]:
                 attachment_part(pictures.whatsapp_screenshot(), "image/png",
                                 "Screenshot_20261123-201533.png"),
             ]),
-            expect("wrong_channel", "en", "other", ("KRZ-20420",),
+            expect("wrong_channel", "en", "unclear", ("KRZ-20420",),
                    signals=["From: Sizwe Ntuli <sizwe@kreatorz.co.za>", "Content-Type: image/png"],
                    note="a staff member forwards a request made on WhatsApp; the customer's "
-                   "address is not in the mail at all"),
+                   "address is not in the mail at all; no reason is given: unclear"),
         ),
     ]

@@ -32,8 +32,8 @@ sub_kind        not_a_request only: bounce (from MAILER-DAEMON or postmaster, or
                 Postfix bounce carries Auto-Submitted too, and is a bounce.
 language        en | fr
 reason          change_of_mind | dissatisfied | non_delivery | not_as_described |
-                cancel_recurring | dispute | other; given for new_request, duplicate and
-                wrong_channel, absent otherwise
+                cancel_recurring | dispute | other | unclear (no reason given); given for
+                new_request, duplicate and wrong_channel, absent otherwise
 order_refs      every match of KRZ-\\d{4,} in the decoded subject and text body, first
                 appearance first, no repeats
 customer        the customer's address, when the mail names one (Reply-To for the relay)

@@ -32,7 +32,7 @@ MAILDIR_NAME = re.compile(r"^(?P<ts>\d{10})\.M\d+P\d+\.sample(?P<info>:2,[A-Z]*)
 CLASSIFICATIONS = {"new_request", "reply", "duplicate", "not_a_request", "wrong_channel"}
 SUB_KINDS = {"auto_reply", "bounce", "list", "privacy"}
 REASONS = {"change_of_mind", "dissatisfied", "non_delivery", "not_as_described",
-           "cancel_recurring", "dispute", "other"}
+           "cancel_recurring", "dispute", "other", "unclear"}
 
 
 def manifest(path: Path) -> list[dict[str, Any]]:

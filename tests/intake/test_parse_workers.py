@@ -22,6 +22,7 @@ from decisions import parse_orders_csv
 from intake.poll import PollContext, poll_all
 from intake.prepare import Preparer
 from intake.source import Fetched
+from intake.understand import Hints
 from refund_intake.config import load_config
 from refund_intake.db import make_engine, session_factory, upgrade
 from refund_intake.decision_commands import _upsert
@@ -108,7 +109,7 @@ def test_a_pool_whose_workers_died_parses_in_this_process(caplog: pytest.LogCapt
     raw = (ROOT / "examples" / "sample-mailbox" / "cur").glob("*")
     items = [Fetched("INBOX", None, None, f.name, f.read_bytes(), datetime.now(UTC))
              for f in sorted(raw)]
-    with Preparer(config.intake, "en", workers=1) as preparer:
+    with Preparer(config.intake, Hints("en"), workers=1) as preparer:
         assert [p.sha for p in preparer.submit(items)()] == [p.sha for p in preparer.submit(items)()]
         for pid in list(preparer._pool._processes):  # type: ignore[union-attr]
             os.kill(pid, signal.SIGKILL)

@@ -1,0 +1,170 @@
+"""Why the customer writes: one of the seven reasons, with a confidence and the evidence.
+
+A linear model (multinomial logistic regression, trained from the labelled corpus's dev part by
+scripts/train_reasons.py and kept in intake/reason_model.json) scores words, word pairs,
+word beginnings (which absorb inflection and most typos), Han/Hangul/kana character pairs,
+and the hits of the multilingual phrase lists (intake/lexicon.py), negated or not. Scoring is
+a sum of weights: deterministic, fast, and each reason's score can be traced to the phrases
+and words that made it. Below the model's threshold (chosen by cross-validation on dev) the
+reason is `unclear`, and the two likeliest reasons are named.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from intake.lexicon import NEGATION_WINDOW, NEGATIONS, PHRASES
+
+MODEL_PATH = Path(__file__).with_name("reason_model.json")
+UNCLEAR = "unclear"
+MAX_CHARS = 4000  # the start of the own text says what the mail is about
+_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_WIDE = 0x2E80  # from here on: CJK, kana, Hangul (no spaces between words, or few)
+LEXICON_WEIGHT = 0.3  # a phrase of the lists weighs as much as several words (chosen by CV on dev)
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]")  # accents
+_WORDS = ("w:", "b:", "p:", "c:")  # features shown as evidence words
+_NEGATABLE = ("change_of_mind", "dissatisfied", "dispute", "cancel_recurring")
+
+
+@dataclass(frozen=True)
+class ReasonGuess:
+    code: str  # one of the seven, or "unclear"
+    confidence: float
+    candidates: tuple[tuple[str, float], ...]  # the likeliest first, with their probabilities
+    evidence: tuple[str, ...]  # phrases and words that drove the winning reason
+
+
+@dataclass(frozen=True)
+class Model:
+    classes: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: Mapping[str, Sequence[float]]
+    threshold: float
+
+
+@cache
+def model() -> Model:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    return Model(tuple(data["classes"]), tuple(data["bias"]), data["weights"], data["threshold"])
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents (Latin and Vietnamese), straight apostrophes, single spaces."""
+    text = text.lower().replace("\u2019", "'")
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.replace("đ", "d")))
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
+
+
+def lexicon_hits(folded: str, extra: Mapping[str, Sequence[str]] | None = None) -> list[tuple[str, str, bool]]:
+    """(reason, phrase, negated) for each phrase of the lists found in the folded text.
+
+    Phrases are looked up by the first characters of each word of the text (of each character,
+    in Han/Hangul/kana), not searched one by one: a message costs a few hundred dictionary
+    look-ups whatever the size of the lists."""
+    index = _index(tuple((code, phrase) for code, phrases in (extra or {}).items() for phrase in phrases))
+    found: dict[tuple[str, str], int] = {}
+    for match in _STARTS.finditer(folded):
+        at = match.start()
+        key = folded[at:at + (2 if ord(folded[at]) >= _WIDE else 3)]
+        for code, phrase in index.get(key, ()):
+            if (code, phrase) not in found and folded.startswith(phrase, at):
+                found[(code, phrase)] = at
+    hits = []
+    for (code, phrase), at in sorted(found.items(), key=lambda item: item[1]):
+        before = folded[max(0, at - NEGATION_WINDOW):at]
+        negated = code in _NEGATABLE and _NEGATION.search(before) is not None
+        hits.append((code, phrase, negated))
+    return hits
+
+
+@cache
+def _index(extra: tuple[tuple[str, str], ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    index: dict[str, list[tuple[str, str]]] = {}
+    pairs = [(code, phrase) for code, phrases in PHRASES.items() for phrase in phrases]
+    for code, phrase in (*pairs, *((c, fold(p)) for c, p in extra)):
+        key = phrase[:2] if ord(phrase[0]) >= _WIDE else phrase[:3]
+        index.setdefault(key, []).append((code, phrase))
+    return {key: tuple(value) for key, value in index.items()}
+
+
+_STARTS = re.compile(r"(?<![^\W_])\w|[\u2e80-\uffff]")  # where a word starts; any Han/Hangul/kana
+_NEGATION = re.compile("|".join(
+    re.escape(w.strip()) if not w.isascii() else rf"(?<![a-z]){re.escape(w.strip())}" for w in NEGATIONS))
+
+
+def features(text: str, extra: Mapping[str, Sequence[str]] | None = None) -> dict[str, float]:
+    """The model's inputs for one text: binary features, scaled to unit length."""
+    folded = fold(text[:MAX_CHARS])
+    return _features(folded, lexicon_hits(folded, extra))
+
+
+def _features(folded: str, hits: list[tuple[str, str, bool]]) -> dict[str, float]:
+    found: set[str] = set()
+    previous = ""
+    for token in _TOKEN.findall(folded):
+        if ord(token[0]) >= _WIDE:
+            found.update("c:" + token[i:i + 2] for i in range(max(1, len(token) - 1)))
+            previous = ""
+            continue
+        found.add("w:" + token)
+        if len(token) > 5:
+            found.add("p:" + token[:5])
+        if previous:
+            found.add(f"b:{previous} {token}")
+        previous = token
+    found.update(("n:" if negated else "h:") + phrase for _, phrase, negated in hits)
+    scale = 1 / math.sqrt(len(found)) if found else 0.0
+    values = dict.fromkeys(found, scale)
+    for code, _, negated in hits:
+        name = ("NEG:" if negated else "LEX:") + code
+        values[name] = min(values.get(name, 0.0) + LEXICON_WEIGHT, 2 * LEXICON_WEIGHT)
+    return values
+
+
+def classify(text: str, extra: Mapping[str, Sequence[str]] | None = None, chosen: Model | None = None) -> ReasonGuess:
+    used = chosen or model()
+    folded = fold(text[:MAX_CHARS])
+    hits = lexicon_hits(folded, extra)
+    feats = _features(folded, hits)
+    scores = list(used.bias)
+    for name, value in feats.items():
+        row = used.weights.get(name)
+        if row is not None:
+            for k, weight in enumerate(row):
+                scores[k] += weight * value
+    probabilities = _softmax(scores)
+    ranked = sorted(zip(used.classes, probabilities, strict=True), key=lambda p: (-p[1], p[0]))
+    best, confidence = ranked[0]
+    code = best if confidence >= used.threshold else UNCLEAR
+    candidates = tuple((c, round(p, 3)) for c, p in ranked[:3])
+    return ReasonGuess(code, round(confidence, 3), candidates,
+                       _evidence(hits, feats, used, used.classes.index(best)))
+
+
+def _softmax(scores: Sequence[float]) -> list[float]:
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def _evidence(hits: list[tuple[str, str, bool]], feats: Mapping[str, float], used: Model,
+              k: int) -> tuple[str, ...]:
+    """The phrases of the lists that hit, then the words that weighed most for the reason."""
+    winner = used.classes[k]
+    shown = [f"{'not ' if negated else ''}\u201c{phrase}\u201d ({code}{', negated' if negated else ''})"
+             for code, phrase, negated in hits if code == winner or negated][:4]
+    weighed = heapq.nlargest(4, ((used.weights[n][k] - sum(used.weights[n]) / len(used.classes), n)
+                                 for n in feats if n[:2] in _WORDS and (len(n) > 5 or n[0] == "c") and n in used.weights))
+    words = [f"\u201c{name[2:]}\u201d" for weight, name in weighed[:4] if weight > 0.05]
+    return tuple(shown + ([f"words: {', '.join(words)}"] if words else []))

@@ -1,0 +1,140 @@
+"""Order references as a clerk reads them: variants mapped to the shop's canonical form.
+
+A mailbox names its canonical formats (`order_ref_formats`, e.g. "KRZ-##-####": `#` a digit,
+letters and separators literal). Each format also matches what customers type: any case,
+spaces, other separators or none between the groups, a leading `#` or "order no.". A number
+that stands after an invoice, receipt, tracking, bank, mandate, ticket or case word is a
+look-alike, not an order reference. The older `order_ref_patterns` (regular expressions) still
+apply and are taken as written.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+_GROUP = re.compile(r"[A-Za-z]+|#+")
+_SEPARATOR = r"[ \t]?[-_/.]?[ \t]?"
+# Words that make the number after them something other than an order (folded, many languages).
+LOOKALIKE_WORDS = (
+    "invoice", "inv", "receipt", "tracking", "track", "waybill", "parcel", "consignment", "bank",
+    "iban", "bank account", "account number", "account no", "mandate", "ticket", "case", "claim", "transaction",
+    "txn", "payment ref", "eft", "proof of payment",
+    "facture", "recu", "suivi", "colis", "mandat", "dossier", "virement", "prelevement",
+    "rechnung", "quittung", "beleg", "sendung", "kontonummer", "bankkonto", "vorgang", "fall", "uberweisung",
+    "factura", "recibo", "seguimiento", "envio", "mandato", "caso", "expediente", "transferencia",
+    "factuur", "kwitantie", "volgnummer", "machtiging", "zaak", "rekening",
+    "fatura", "rastreio", "rastreamento", "processo", "fattura", "ricevuta", "spedizione", "pratica",
+    "faktuur", "kwitansie", "ontvangsbewys", "debietorder", "saak", "rekeningnommer",
+    "irisidi", "i-invoice", "inombolo yeakhawunti", "ibhange",
+    "송장", "운송장", "영수증", "계산서", "인보이스", "계좌", "티켓", "사건", "거래", "문의번호", "접수번호",
+    "hoa don", "bien lai", "van don", "ngan hang", "tai khoan", "phieu", "ma giao dich",
+    "請求書", "領収書", "追跡", "伝票", "口座", "发票", "收据", "运单", "快递单号", "银行", "账户", "工单",
+)
+ORDER_WORDS = (
+    "order", "commande", "cmd", "bestellung", "auftrag", "pedido", "encomenda", "ordine",
+    "bestelling", "bestelnommer", "i-oda", "ioda", "oda", "주문", "don hang", "ma don", "注文", "订单",
+    "booking", "project", "projet", "projek", "reservation",
+)
+_BEFORE = 32  # characters before a number where a look-alike word is looked for
+
+
+@dataclass(frozen=True)
+class References:
+    refs: tuple[str, ...]  # canonical forms, in order of appearance
+    evidence: tuple[str, ...]  # "krz 26 0099 -> KRZ-26-0099"
+    lookalikes: tuple[str, ...]  # "INV 88213 (after 'invoice')"
+
+
+@cache
+def _compiled(canonical: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """The variant pattern of one format and the separators between its groups."""
+    spans = list(_GROUP.finditer(canonical))
+    separators = tuple(canonical[m.end():n.start()] for m, n in itertools.pairwise(spans))
+    parts = [rf"({re.escape(m.group())})" if m.group()[0] != "#" else rf"(\d{{{len(m.group())}}})"
+             for m in spans]
+    pattern = r"(?<![A-Za-z0-9])" + _SEPARATOR.join(parts) + r"(?![A-Za-z0-9]|[-/]\d)"
+    return re.compile(pattern, re.IGNORECASE), separators
+
+
+def check_format(canonical: str) -> str | None:
+    """Why a configured format cannot be used, or None."""
+    groups = _GROUP.findall(canonical)
+    if not any(g[0] == "#" for g in groups):
+        return f"{canonical!r} has no digits (write each digit as #, e.g. KRZ-##-####)"
+    if _GROUP.sub("", canonical).strip(" -_/."):
+        return f"{canonical!r}: only letters, # for digits and the separators - _ / . are allowed"
+    return None
+
+
+def find_references(text: str, formats: Sequence[str],
+                    patterns: Sequence[re.Pattern[str]] = ()) -> References:
+    found: dict[str, int] = {}
+    evidence: list[str] = []
+    lookalikes: list[str] = []
+    for canonical in formats:
+        pattern, separators = _compiled(canonical)
+        for match in pattern.finditer(text):
+            written = match.group(0)
+            why = _lookalike_word(text, match.start())
+            if why is not None:
+                lookalikes.append(f"{written} (after {why!r})")
+                continue
+            ref = _canonical(match.groups(), separators)
+            if ref not in found:
+                found[ref] = match.start()
+                evidence.append(written if written == ref else f"{written} -> {ref}")
+    for regex in patterns:
+        for match in regex.finditer(text):
+            ref = match.group(1) if regex.groups else match.group(0)
+            why = _lookalike_word(text, match.start())
+            if why is not None:
+                lookalikes.append(f"{ref} (after {why!r})")
+            elif ref not in found:
+                found[ref] = match.start()
+                evidence.append(ref)
+    ordered = tuple(sorted(found, key=lambda ref: found[ref]))
+    return References(ordered, tuple(evidence), tuple(dict.fromkeys(lookalikes)))
+
+
+def _canonical(values: Sequence[str], separators: Sequence[str]) -> str:
+    out = [values[0].upper()]
+    for separator, value in zip(separators, values[1:], strict=True):
+        out += [separator, value.upper()]
+    return "".join(out)
+
+
+def _words(words: Sequence[str]) -> re.Pattern[str]:
+    """Any of the words, each starting a word (anywhere, for Han/Hangul/kana)."""
+    longest_first = sorted(words, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) if not w.isascii() else rf"(?<![a-z]){re.escape(w)}"
+                               for w in longest_first))
+
+
+_LOOKALIKE, _ORDER = _words(LOOKALIKE_WORDS), _words(ORDER_WORDS)
+
+
+def _lookalike_word(text: str, start: int) -> str | None:
+    """The look-alike word just before a number, unless an order word stands nearer to it."""
+    before = _fold(text[max(0, start - _BEFORE):start].rsplit("\n", 1)[-1])
+    lookalikes = list(_LOOKALIKE.finditer(before))
+    if not lookalikes:
+        return None
+    orders = list(_ORDER.finditer(before))
+    if orders and orders[-1].start() > lookalikes[-1].start():
+        return None
+    return lookalikes[-1].group()
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, the same length as the text (positions stay valid)."""
+    out = []
+    for char in text:
+        lower = char.lower() if len(char.lower()) == 1 else char
+        base = unicodedata.normalize("NFD", lower)[0].replace("đ", "d")
+        out.append(base if base.isascii() else lower)
+    return "".join(out)

@@ -39,28 +39,21 @@ def expected_part(ident: str) -> str:
 
 
 def one_off(a: str, b: str) -> bool:
-    """True when b is a itself with exactly one character changed, added, dropped or swapped."""
+    """True when b is a with exactly one character changed, added or dropped."""
     if len(a) == len(b):
-        diffs = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
-        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
-                                   and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
     short, long_ = sorted((a, b), key=len)
     return len(long_) - len(short) == 1 and any(long_[:i] + long_[i + 1:] == short
                                                 for i in range(len(long_)))
 
 
-def check_label(label: dict, stem: str, part: str) -> list[str]:
+def check_identity(label: dict, part: str) -> list[str]:
+    """Shop, language, reasons, note and split agree with the id and the enums."""
     problems = []
-    if set(label) != FIELDS:
-        return [f"fields {sorted(set(label) ^ FIELDS)} missing or unexpected"]
-    match = ID.match(label["id"])
-    if label["id"] != stem or not match:
-        return [f"id {label['id']!r} is not a well-formed id equal to the file stem"]
-    shop, _, canonical = SHOPS[match.group(1)]
-    ref = re.compile(canonical + r"\Z")
+    shop = SHOPS[label["id"].split("-")[0]][0]
     if label["shop"] != shop:
         problems.append(f"shop {label['shop']!r}, the id says {shop!r}")
-    if label["language"] != match.group(2) or label["language"] not in LANGUAGES:
+    if label["language"] != label["id"].split("-")[1] or label["language"] not in LANGUAGES:
         problems.append(f"language {label['language']!r} does not match the id or is unknown")
     if label["reason"] not in REASONS:
         problems.append(f"reason {label['reason']!r} unknown")
@@ -68,41 +61,62 @@ def check_label(label: dict, stem: str, part: str) -> list[str]:
     if not isinstance(also, list) or not set(also) <= REASONS or label["reason"] in also \
             or len(set(also)) != len(also):
         problems.append(f"also {also!r}: unknown, repeated or the primary reason")
+    if not isinstance(label["note"], str) or not label["note"].strip():
+        problems.append("note is empty")
+    if part != expected_part(label["id"]):
+        problems.append(f"in {part}/, the hash rule says {expected_part(label['id'])}/")
+    return problems
+
+
+def check_references(label: dict) -> list[str]:
+    """Order refs canonical for the shop, look-alikes not, a near miss one character off."""
+    problems = []
+    ref = re.compile(SHOPS[label["id"].split("-")[0]][2] + r"\Z")
     refs = label["order_refs"]
     if not isinstance(refs, list) or len(set(refs)) != len(refs):
-        problems.append("order_refs must be a list without repeats")
-        refs = []
-    problems += [f"order ref {r!r} not canonical for {shop}" for r in refs if not ref.match(r)]
+        return ["order_refs must be a list without repeats"]
+    problems += [f"order ref {r!r} not canonical for {label['shop']}" for r in refs
+                 if not ref.match(r)]
     looks = label["lookalikes"]
     if not isinstance(looks, list) or not all(isinstance(x, str) and x.strip() for x in looks):
         problems.append("lookalikes must be a list of non-empty strings")
     elif any(ref.match(x) for x in looks):
         problems.append("a lookalike has the canonical shape of an order reference")
     near = label["near_miss"]
-    if near is not None:
-        if not isinstance(near, dict) or set(near) != {"written", "meant"}:
-            problems.append("near_miss must be null or {written, meant}")
-        elif not (ref.match(near["written"]) and ref.match(near["meant"])
-                  and one_off(near["written"], near["meant"]) and near["written"] in refs):
-            problems.append(f"near_miss {near} not two canonical refs one character apart, "
-                            "written among order_refs")
+    if near is None:
+        return problems
+    if not isinstance(near, dict) or set(near) != {"written", "meant"}:
+        problems.append("near_miss must be null or {written, meant}")
+    elif not (ref.match(near["written"]) and ref.match(near["meant"])
+              and one_off(near["written"], near["meant"]) and near["written"] in refs):
+        problems.append(f"near_miss {near} not two canonical refs one character apart, "
+                        "written among order_refs")
+    return problems
+
+
+def check_mess(label: dict) -> list[str]:
+    """Known mess kinds, and the kinds the other fields imply are present (and only then)."""
     mess = label["mess"]
     if not isinstance(mess, list) or not set(mess) <= MESS or len(set(mess)) != len(mess):
-        problems.append(f"mess {mess!r}: unknown or repeated kinds")
-        mess = []
-    for kind, present in (("no_ref", not refs), ("near_miss", near is not None),
-                          ("lookalike", bool(looks))):
-        if (kind in mess) != present:
-            problems.append(f"mess {kind!r} disagrees with the label's other fields")
-    if "multi_reason" in mess and not also:
+        return [f"mess {mess!r}: unknown or repeated kinds"]
+    problems = []
+    implied = (("no_ref", not label["order_refs"]), ("near_miss", label["near_miss"] is not None),
+               ("lookalike", bool(label["lookalikes"])))
+    problems += [f"mess {kind!r} disagrees with the label's other fields"
+                 for kind, present in implied if (kind in mess) != present]
+    if "multi_reason" in mess and not label["also"]:
         problems.append("mess 'multi_reason' but 'also' is empty")
-    if "quoted_history_differs" in mess and "quoted_history" not in mess and "forwarded" not in mess:
+    if "quoted_history_differs" in mess and not {"quoted_history", "forwarded"} & set(mess):
         problems.append("quoted_history_differs without quoted_history or forwarded")
-    if not isinstance(label["note"], str) or not label["note"].strip():
-        problems.append("note is empty")
-    if part != expected_part(label["id"]):
-        problems.append(f"in {part}/, the hash rule says {expected_part(label['id'])}/")
     return problems
+
+
+def check_label(label: dict, stem: str, part: str) -> list[str]:
+    if not isinstance(label, dict) or set(label) != FIELDS:
+        return [f"fields missing or unexpected: {sorted(set(label) ^ FIELDS)}"]
+    if label["id"] != stem or not ID.match(str(label["id"])):
+        return [f"id {label['id']!r} is not a well-formed id equal to the file stem"]
+    return check_identity(label, part) + check_references(label) + check_mess(label)
 
 
 def check_message(raw: bytes, shop_address: str, mess: list[str]) -> list[str]:

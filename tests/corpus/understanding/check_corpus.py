@@ -39,9 +39,13 @@ def expected_part(ident: str) -> str:
 
 
 def one_off(a: str, b: str) -> bool:
-    """True when b is a with exactly one character changed, added or dropped."""
+    """True when b is a with one character changed, added or dropped, or two neighbours swapped
+    (the usual slips when typing a number)."""
     if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        swapped = (len(diffs) == 2 and diffs[1] == diffs[0] + 1
+                   and (a[diffs[0]], a[diffs[1]]) == (b[diffs[1]], b[diffs[0]]))
+        return len(diffs) == 1 or swapped
     short, long_ = sorted((a, b), key=len)
     return len(long_) - len(short) == 1 and any(long_[:i] + long_[i + 1:] == short
                                                 for i in range(len(long_)))
@@ -183,17 +187,18 @@ def table(rows: Counter, columns: list[str], names: list[str], title: str) -> st
     return "\n".join(lines)
 
 
-def counts(prefix: str = "") -> str:
-    chosen = [(part, json.loads(p.read_text(encoding="utf-8"))) for part, p in labels()
-              if p.stem.startswith(prefix) or not prefix]
+def counts() -> str:
+    chosen = [(part, json.loads(p.read_text(encoding="utf-8"))) for part, p in labels()]
     langs = sorted({lab["language"] for _, lab in chosen})
     by_reason = Counter((lab["reason"], lab["language"]) for _, lab in chosen)
     by_mess = Counter((kind, lab["language"]) for _, lab in chosen for kind in lab["mess"])
     by_part = Counter((lab["reason"], part) for part, lab in chosen)
+    by_language_part = Counter((lab["language"], part) for part, lab in chosen)
     reasons = sorted(REASONS)
     return "\n\n".join([table(by_reason, langs, reasons, "reason \\ language"),
                         table(by_mess, langs, sorted(MESS), "mess \\ language"),
-                        table(by_part, list(PARTS), reasons, "reason \\ part")])
+                        table(by_part, list(PARTS), reasons, "reason \\ part"),
+                        table(by_language_part, list(PARTS), langs, "language \\ part")])
 
 
 def main(argv: list[str]) -> int:

@@ -15,6 +15,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 PARTS = ("dev", "heldout")
@@ -31,6 +32,7 @@ SHOPS = {"krz": ("kreatorz", "accounts@kreatorz.example", r"KRZ-\d{2}-\d{4}"),
          "fs": ("french-saas", "support@fs.example", r"CMD-\d{4}-\d{5}"),
          "kj": ("kajet", "cancellations@kajet.example", r"KJ-\d{7}")}
 ID = re.compile(r"^(krz|c24|fs|kj)-([a-z]{2})-(\d{3})$")
+Label = dict[str, Any]
 REQUIRED_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type")
 
 
@@ -51,7 +53,7 @@ def one_off(a: str, b: str) -> bool:
                                                 for i in range(len(long_)))
 
 
-def check_identity(label: dict, part: str) -> list[str]:
+def check_identity(label: Label, part: str) -> list[str]:
     """Shop, language, reasons, note and split agree with the id and the enums."""
     problems = []
     shop = SHOPS[label["id"].split("-")[0]][0]
@@ -72,7 +74,7 @@ def check_identity(label: dict, part: str) -> list[str]:
     return problems
 
 
-def check_references(label: dict) -> list[str]:
+def check_references(label: Label) -> list[str]:
     """Order refs canonical for the shop, look-alikes not, a near miss one character off."""
     problems = []
     ref = re.compile(SHOPS[label["id"].split("-")[0]][2] + r"\Z")
@@ -98,7 +100,7 @@ def check_references(label: dict) -> list[str]:
     return problems
 
 
-def check_mess(label: dict) -> list[str]:
+def check_mess(label: Label) -> list[str]:
     """Known mess kinds, and the kinds the other fields imply are present (and only then)."""
     mess = label["mess"]
     if not isinstance(mess, list) or not set(mess) <= MESS or len(set(mess)) != len(mess):
@@ -115,7 +117,7 @@ def check_mess(label: dict) -> list[str]:
     return problems
 
 
-def check_label(label: dict, stem: str, part: str) -> list[str]:
+def check_label(label: Label, stem: str, part: str) -> list[str]:
     if not isinstance(label, dict) or set(label) != FIELDS:
         return [f"fields missing or unexpected: {sorted(set(label) ^ FIELDS)}"]
     if label["id"] != stem or not ID.match(str(label["id"])):
@@ -138,7 +140,8 @@ def check_message(raw: bytes, shop_address: str, mess: list[str]) -> list[str]:
             problems.append("a text part without a charset")
         try:
             raw_part = text_part.get_payload(decode=True)
-            raw_part.decode(text_part.get_content_charset() or "ascii")
+            if isinstance(raw_part, bytes):
+                raw_part.decode(text_part.get_content_charset() or "ascii")
         except (UnicodeDecodeError, LookupError) as error:
             problems.append(f"text part not in its declared charset: {error}")
     html_only = bool(texts) and all(p.get_content_subtype() == "html" for p in texts)
@@ -176,7 +179,7 @@ def check_all() -> list[str]:
     return problems
 
 
-def table(rows: Counter, columns: list[str], names: list[str], title: str) -> str:
+def table(rows: Counter[tuple[str, str]], columns: list[str], names: list[str], title: str) -> str:
     lines = [f"| {title} | " + " | ".join(columns) + " | total |",
              "|---" * (len(columns) + 2) + "|"]
     for name in names:

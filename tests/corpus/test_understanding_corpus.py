@@ -42,9 +42,19 @@ def test_near_miss_is_one_slip_away(written: str, meant: str, expected: bool) ->
     assert load_checker().one_off(written, meant) is expected
 
 
-def broken(tmp_path: Path, stem: str, change: dict[str, Any]) -> list[str]:
+def copy_one(tmp_path: Path, stem: str) -> Path:
+    """A corpus folder holding only this email and its label, in the part they are in."""
     copy = tmp_path / "understanding"
-    shutil.copytree(CHECKER.parent, copy)
+    for part in ("dev", "heldout"):
+        (copy / part).mkdir(parents=True)
+    [label] = CHECKER.parent.glob(f"*/{stem}.json")
+    for suffix in (".json", ".eml"):
+        shutil.copy(label.with_suffix(suffix), copy / label.parent.name)
+    return copy
+
+
+def broken(tmp_path: Path, stem: str, change: dict[str, Any]) -> list[str]:
+    copy = copy_one(tmp_path, stem)
     [label] = copy.glob(f"*/{stem}.json")
     data = json.loads(label.read_text(encoding="utf-8")) | change
     label.write_text(json.dumps(data), encoding="utf-8")
@@ -56,6 +66,7 @@ def broken(tmp_path: Path, stem: str, change: dict[str, Any]) -> list[str]:
     ({"order_refs": ["krz-26-0501"]}, "not canonical"),
     ({"reason": "refund"}, "reason 'refund' unknown"),
     ({"lookalikes": []}, "mess 'lookalike' disagrees"),
+    ({"lookalikes": ["INV-99999"]}, "lookalike 'INV-99999' is not in the message"),
     ({"also": ["change_of_mind"]}, "the primary reason"),
     ({"near_miss": {"written": "KRZ-26-0501", "meant": "KRZ-26-0105"}}, "one character apart"),
 ])
@@ -67,8 +78,7 @@ def test_the_checker_names_a_broken_label(tmp_path: Path, change: dict[str, Any]
 
 
 def test_the_checker_finds_a_file_in_the_wrong_part(tmp_path: Path) -> None:
-    copy = tmp_path / "understanding"
-    shutil.copytree(CHECKER.parent, copy)
+    copy = copy_one(tmp_path, "kj-en-001")
     [label] = copy.glob("*/kj-en-001.json")
     other = copy / ("dev" if label.parent.name == "heldout" else "heldout")
     for suffix in (".json", ".eml"):
@@ -78,8 +88,7 @@ def test_the_checker_finds_a_file_in_the_wrong_part(tmp_path: Path) -> None:
 
 
 def test_the_checker_finds_bytes_not_in_the_declared_charset(tmp_path: Path) -> None:
-    copy = tmp_path / "understanding"
-    shutil.copytree(CHECKER.parent, copy)
+    copy = copy_one(tmp_path, "fs-fr-003")
     [eml] = copy.glob("*/fs-fr-003.eml")
     eml.write_bytes(eml.read_bytes().replace(b'charset="windows-1252"', b'charset="us-ascii"'))
     [problem] = load_checker(copy).check_all()

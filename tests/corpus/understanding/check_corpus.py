@@ -10,6 +10,7 @@ from __future__ import annotations
 import email
 import email.policy
 import hashlib
+import html
 import json
 import re
 import sys
@@ -33,6 +34,7 @@ SHOPS = {"krz": ("kreatorz", "accounts@kreatorz.example", r"KRZ-\d{2}-\d{4}"),
          "kj": ("kajet", "cancellations@kajet.example", r"KJ-\d{7}")}
 ID = re.compile(r"^(krz|c24|fs|kj)-([a-z]{2})-(\d{3})$")
 Label = dict[str, Any]
+_BARE = re.compile(r"[\W_]+")
 REQUIRED_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type")
 
 
@@ -125,7 +127,7 @@ def check_label(label: Label, stem: str, part: str) -> list[str]:
     return check_identity(label, part) + check_references(label) + check_mess(label)
 
 
-def check_message(raw: bytes, shop_address: str, mess: list[str]) -> list[str]:
+def check_message(raw: bytes, shop_address: str, label: Label) -> list[str]:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     problems = [f"no {name} header" for name in REQUIRED_HEADERS if message[name] is None]
     if message.defects:
@@ -145,9 +147,23 @@ def check_message(raw: bytes, shop_address: str, mess: list[str]) -> list[str]:
         except (UnicodeDecodeError, LookupError) as error:
             problems.append(f"text part not in its declared charset: {error}")
     html_only = bool(texts) and all(p.get_content_subtype() == "html" for p in texts)
-    if html_only != ("html_only" in mess):
+    if html_only != ("html_only" in label["mess"]):
         problems.append("mess 'html_only' disagrees with the message's parts")
-    return problems
+    return problems + check_lookalikes_present(message, label["lookalikes"])
+
+
+def check_lookalikes_present(message: email.message.EmailMessage, lookalikes: list[str]) -> list[str]:
+    """Every look-alike number is written in the subject or a text part (spacing aside)."""
+    text = str(message["Subject"] or "")
+    for part in message.walk():
+        if part.get_content_maintype() == "text" and not part.is_multipart():
+            try:
+                text += "\n" + html.unescape(part.get_content())
+            except (LookupError, UnicodeDecodeError):
+                continue
+    bare = _BARE.sub("", text).upper()  # a label may drop the spaces or dashes of the mail
+    return [f"lookalike {x!r} is not in the message" for x in lookalikes
+            if _BARE.sub("", x).upper() not in bare]
 
 
 def labels() -> list[tuple[str, Path]]:
@@ -174,7 +190,7 @@ def check_all() -> list[str]:
         eml = path.with_suffix(".eml")
         if not found and eml.exists():
             address = SHOPS[path.stem.split("-")[0]][1]
-            found = check_message(eml.read_bytes(), address, label["mess"])
+            found = check_message(eml.read_bytes(), address, label)
         problems += [f"{part}/{path.stem}: {p}" for p in found]
     return problems
 

@@ -262,7 +262,7 @@ def test_unknown_language_falls_back_to_the_mailbox_language(
         tmp_path: Path, db_url: str, sessions: sessionmaker[Session]) -> None:
     config = write_config(tmp_path, db_url, language="fr")
     with sessions() as session:
-        [ack] = draft_replies(session, config, add_request(session, language="de"), None, NOW)
+        [ack] = draft_replies(session, config, add_request(session, language="vi"), None, NOW)
         assert ack.language == "fr" and ack.body_text.startswith("Bonjour Sam Sample,")
 
 

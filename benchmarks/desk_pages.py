@@ -26,11 +26,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from base.config import load_config
+from base.db import make_engine, session_factory, upgrade
+from base.models import DecisionRecord, Draft, Message, Order, Request
 from desk.app import create_app
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory, upgrade
-from refund_intake.models import DecisionRecord, Draft, Message, Order, Request
-from refund_intake.staff import add_staff
+from staff.accounts import add_staff
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "policies" / "kreatorz.toml"

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from imapclient import IMAPClient
+from refund_intake.output import open_database
 
-from intake.poll import PollContext, poll_all
-from refund_intake.commands import open_database
-from refund_intake.config import load_config
-from refund_intake.policies import policies_by_mailbox
+from base.config import load_config
+from base.policies import policies_by_mailbox
+from pipeline.poll import PollContext, poll_all
 
 
 class CommandTrace(logging.Handler):

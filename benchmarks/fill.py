@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.generate import RequestGenerator
-from tests.servers import Dovecot, MailUser
+from testing import Dovecot, MailUser
 
 
 @dataclass(frozen=True)

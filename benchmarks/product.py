@@ -7,11 +7,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
+from base.config import load_config
+from base.db import make_engine
+from base.models import FolderState, Message
 from benchmarks import measure
 from benchmarks.fill import ImapTarget
-from refund_intake.config import load_config
-from refund_intake.db import make_engine
-from refund_intake.models import FolderState, Message
 
 POLICY = measure.REPOSITORY / "policies" / "kreatorz.toml"  # the demo's policy
 KILLED = -9

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchmarks import measure, product
 from benchmarks.fill import fill, target
-from tests.servers import Dovecot
+from testing import Dovecot
 
 OWN_PACKAGES = {"intake", "decisions", "refund_intake", "replies", "desk"}
 # Pipeline steps by the function that does them; a sample counts for the innermost one on its

@@ -24,7 +24,7 @@ from typing import Any
 from benchmarks import measure, product
 from benchmarks.fill import Filled, ImapTarget, fill, target
 from benchmarks.report import Row, as_json, table, targets
-from tests.servers import Dovecot
+from testing import Dovecot
 
 FULL_SIZES = (1_000, 10_000, 50_000)
 QUICK_SIZES = (1_000,)
@@ -118,7 +118,7 @@ def decision_row(floor: Row | None) -> Row:
 def postgres_database(name: str) -> Iterator[str | None]:
     """A fresh database on a throwaway PostgreSQL, or None when the harness cannot give one."""
     try:
-        from tests.servers.postgres import Postgres, PostgresNotInstalled, PostgresStartError
+        from testing.postgres import Postgres, PostgresNotInstalled, PostgresStartError
     except ImportError:  # no harness yet, or no psycopg in this venv
         yield None
         return

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from base.config import Config, WebSettings
+from base.errors import ConfigError, SecretError
+from base.resources import folder
 from desk import display
 from desk.proxies import TrustedProxies
 from desk.throttle import SignInThrottle
-from refund_intake.config import Config, WebSettings
-from refund_intake.errors import ConfigError, SecretError
-from refund_intake.resources import folder
 
 SECRET_ENV = "REFUND_INTAKE_WEB_SECRET"
 MIN_SECRET_LENGTH = 32

@@ -24,13 +24,13 @@ from flask import (
 )
 from sqlalchemy.orm import Session
 
-from desk.app import desk
-from refund_intake import staff as staff_accounts
-from refund_intake import staff_sessions
-from refund_intake.db import session_scope
-from refund_intake.errors import NotFound, PermissionDenied
-from refund_intake.models import StaffUser
-from replies import approval
+from base.db import session_scope
+from base.errors import NotFound, PermissionDenied
+from base.models import StaffUser
+from desk.state import desk
+from staff import accounts as staff_accounts
+from staff import audit as staff_audit
+from staff import sessions as staff_sessions
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("auth", __name__)
@@ -82,7 +82,7 @@ def login() -> Any:
     with session_scope(desk().sessions) as db:
         staff = staff_accounts.authenticate(db, email, password)  # None unless active and right
         if staff is not None:
-            approval.audit(db, staff.email, "sign_in")
+            staff_audit.audit(db, staff.email, "sign_in")
             token = staff_sessions.start(db, staff, now)
     if token is None:
         # The typed email is not logged: people sometimes type a password into that field.
@@ -104,7 +104,7 @@ def logout() -> Any:
         staff = staff_sessions.live_staff(db, session.get("sid"))
         staff_sessions.end(db, session.get("sid"), desk().clock())
         if staff is not None:
-            approval.audit(db, staff.email, "sign_out")
+            staff_audit.audit(db, staff.email, "sign_out")
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from babel.numbers import format_currency
 from jinja2 import Environment
 
-from refund_intake.views import money_text
+from base.records import money_text
 
 OUTCOME_LABELS = {
     "approve": "Approve",

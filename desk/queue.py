@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 from sqlalchemy import Select, String, and_, cast, false, func, or_, select
 from sqlalchemy.orm import Session, defer
 
+from base.models import DecisionRecord, Draft, Message, Request
 from decisions.decision import OUTCOMES
-from refund_intake.models import DecisionRecord, Draft, Message, Request
 from replies.overdue import waiting_on_staff
 from replies.settle import REASONS
 

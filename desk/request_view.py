@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from base.errors import RefundIntakeError
+from base.models import DecisionRecord, Draft, Message, Order, Request
+from base.policies import current_policy
 from decisions.rules import MISSING_ITEMS
-from desk.app import desk
 from desk.queue import Today, is_overdue
-from refund_intake.errors import RefundIntakeError
-from refund_intake.models import DecisionRecord, Draft, Message, Order, Request
-from refund_intake.policies import current_policy
+from desk.state import desk
 from replies.approval import tier_limit
 from replies.overdue import waiting_on_staff
 from replies.promise import Promise, promise_of

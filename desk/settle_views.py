@@ -8,12 +8,13 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from sqlalchemy.orm import Session
 
-from desk.app import desk
+from base.errors import ActionRefused, NotFound
+from base.models import Draft, Message, Request, StaffUser
 from desk.auth import staff_page
-from refund_intake.errors import ActionRefused, NotFound
-from refund_intake.models import Draft, Message, Request, StaffUser
+from desk.state import desk
 from replies import approval
 from replies.settle import Settlement, correct_fact, machine_decision, parse_amount, settle
+from staff import audit as staff_audit
 
 blueprint = Blueprint("settle", __name__)
 ACTIONS = ("grant", "deny", "ask", "reply")
@@ -28,7 +29,7 @@ HTML_PREVIEW_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; sandbox; 
 @staff_page
 def resolve(db: Session, staff: StaffUser, request_id: int) -> Any:
     req = _get(db, Request, request_id)
-    approval.require_role(db, staff, "approver", "resolve", request_id)
+    staff_audit.require_role(db, staff, "approver", "resolve", request_id)
     try:
         draft = settle(db, desk().config, req, staff, _settlement(req), desk().clock())
     except ActionRefused as exc:
@@ -43,7 +44,7 @@ def resolve(db: Session, staff: StaffUser, request_id: int) -> Any:
 def set_fact(db: Session, staff: StaffUser, request_id: int) -> Any:
     req = _get(db, Request, request_id)
     name = request.form.get("fact", "")
-    approval.require_role(db, staff, "approver", f"set:{name}", request_id)
+    staff_audit.require_role(db, staff, "approver", f"set:{name}", request_id)
     try:
         record = correct_fact(db, desk().config, req, staff, name, request.form.get("value", ""),
                               desk().clock())
@@ -62,7 +63,7 @@ def bulk(db: Session, staff: StaffUser) -> Any:
     back = back if back.startswith("?") and "\n" not in back and "\r" not in back else ""
     ids = [int(v) for v in request.form.getlist("draft_id") if v.isdigit()][:MAX_BULK]
     action, note = request.form.get("action"), request.form.get("note", "").strip()
-    approval.require_role(db, staff, "approver", f"bulk:{action}")
+    staff_audit.require_role(db, staff, "approver", f"bulk:{action}")
     if not ids:
         flash("Select at least one reply.", "error")
     elif action == "reject" and not note:

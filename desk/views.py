@@ -11,8 +11,12 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from base.errors import ActionRefused, NotFound
+from base.models import Attachment, AuditEvent, Base, Draft, Message, Request, StaffUser
+from base.policies import local_dates
+from base.records import understanding_lines
+from base.vault import load_vault, unseal
 from decisions.decision import OUTCOMES
-from desk.app import desk
 from desk.auth import staff_page
 from desk.queue import (
     QueueFilter,
@@ -24,13 +28,11 @@ from desk.queue import (
     with_search,
 )
 from desk.request_view import promise_for, request_view, tier_of
-from refund_intake.errors import ActionRefused, NotFound
-from refund_intake.models import Attachment, AuditEvent, Base, Draft, Message, Request, StaffUser
-from refund_intake.policies import local_dates
-from refund_intake.vault import load_vault, unseal
-from refund_intake.views import understanding_lines
+from desk.state import desk
 from replies import approval
 from replies.settle import REASONS
+from staff import accounts as staff_accounts
+from staff import audit as staff_audit
 
 blueprint = Blueprint("desk", __name__)
 Model = TypeVar("Model", bound=Base)
@@ -87,7 +89,7 @@ def draft_page(db: Session, staff: StaffUser, draft_id: int) -> Any:
 @staff_page
 def approve(db: Session, staff: StaffUser, draft_id: int) -> Any:
     draft = _get(db, Draft, draft_id, "draft")
-    approval.require_role(db, staff, "approver", "approve", draft.request_id, draft.id)
+    staff_audit.require_role(db, staff, "approver", "approve", draft.request_id, draft.id)
     try:
         approval.approve_under_config(db, desk().config, draft_id, staff,
                                       edited_text=request.form.get("body_text"))
@@ -106,7 +108,7 @@ def approve(db: Session, staff: StaffUser, draft_id: int) -> Any:
 @staff_page
 def reject(db: Session, staff: StaffUser, draft_id: int) -> Any:
     draft = _get(db, Draft, draft_id, "draft")
-    approval.require_role(db, staff, "approver", "reject", draft.request_id, draft.id)
+    staff_audit.require_role(db, staff, "approver", "reject", draft.request_id, draft.id)
     note = request.form.get("note", "").strip()
     if not note:
         return _not_done(db, draft_id, "Write a note saying why the draft is rejected.")
@@ -123,7 +125,7 @@ def reject(db: Session, staff: StaffUser, draft_id: int) -> Any:
 @staff_page
 def resend(db: Session, staff: StaffUser, draft_id: int) -> Any:
     draft = _get(db, Draft, draft_id, "draft")
-    approval.require_role(db, staff, "approver", "resend", draft.request_id, draft.id)
+    staff_audit.require_role(db, staff, "approver", "resend", draft.request_id, draft.id)
     try:
         approval.resend(db, draft_id, staff)
     except ActionRefused as exc:
@@ -155,8 +157,8 @@ def attachment(db: Session, staff: StaffUser, attachment_id: int) -> Any:
 
 def may_decide(staff: StaffUser) -> bool:
     """Whether to show approve / reject at all; the server checks again on every post."""
-    return staff.role in approval.ROLES and (
-        approval.ROLES.index(staff.role) >= approval.ROLES.index("approver"))
+    return staff.role in staff_accounts.ROLES and (
+        staff_accounts.ROLES.index(staff.role) >= staff_accounts.ROLES.index("approver"))
 
 
 def safe_download_name(name: str, fallback: str) -> str:

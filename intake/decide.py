@@ -9,6 +9,8 @@ from decimal import Decimal
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
+from base.models import DecisionRecord, Request
+from base.models import Order as OrderRow
 from decisions import (
     UNCLEAR,
     Decision,
@@ -21,8 +23,6 @@ from decisions import (
 )
 from decisions.versions import PolicyVersions
 from intake.understand import unclear_candidates
-from refund_intake.models import DecisionRecord, Request
-from refund_intake.models import Order as OrderRow
 
 # Intake outcomes: the request is answered by its kind, not by the policy's rules.
 INTAKE_OUTCOMES = {"duplicate": "duplicate", "wrong_channel": "wrong_channel", "privacy": "not_a_request"}

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from base.config import MailboxConfig
 from intake.parse import ParsedMessage
-from refund_intake.config import MailboxConfig
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from base.config import IntakeSettings, MailboxConfig
+from base.db import begin_write, number_new_rows
+from base.models import Attachment, DecisionRecord, Message, RawMessage, Request
+from base.vault import Vault, seal
 from decisions import Policy
 from decisions.versions import PolicyVersions
 from intake.decide import decide_request
@@ -30,14 +34,10 @@ from intake.guards import AFTER_THREADING, BEFORE_THREADING, Guard, Verdict
 from intake.lookups import BatchLookups
 from intake.parse import ParsedMessage, quarantined
 from intake.prepare import Prepared, prepare
-from intake.source import Fetched
 from intake.thread import find_thread, reference_for
 from intake.trust import claim, customer_of, link_bounce, may_join
 from intake.understand import Hints, Understanding
-from refund_intake.config import IntakeSettings, MailboxConfig
-from refund_intake.db import begin_write, number_new_rows
-from refund_intake.models import Attachment, DecisionRecord, Message, RawMessage, Request
-from refund_intake.vault import Vault, seal
+from mail.source import Fetched
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from base.models import Attachment, Message, Request
 from intake.decide import OrderBook
 from intake.thread import subject_token, thread_ids
-from refund_intake.models import Attachment, Message, Request
 
 if TYPE_CHECKING:
     from intake.prepare import Prepared

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Self
 
+from base.config import IntakeSettings
 from intake.parse import ParsedMessage, parse_message, quarantined
-from intake.source import Fetched
 from intake.understand import Hints, Understanding, understand, warm_up
-from refund_intake.config import IntakeSettings
+from mail.source import Fetched
 
 log = logging.getLogger(__name__)
 

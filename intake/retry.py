@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from base.config import Config
+from base.errors import NotFound
+from base.models import Message
+from base.vault import Vault, unseal
 from intake.ingest import ingest
-from intake.source import Fetched
-from refund_intake.config import Config
-from refund_intake.errors import NotFound
-from refund_intake.models import Message
-from refund_intake.vault import Vault, unseal
+from mail.source import Fetched
 
 
 def retry_quarantined(session: Session, config: Config, message_pk: int | None,

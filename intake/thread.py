@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from base.models import Request
 from intake.parse import ParsedMessage
-from refund_intake.models import Request
 
 TOKEN = re.compile(r"\[(R-\d{6,})\]")
 Lookup = Callable[[str], Request | None]

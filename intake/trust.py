@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from base.config import MailboxConfig
+from base.models import Message, Request
 from intake.extract import forwarded_sender
 from intake.guards import Verdict
 from intake.parse import ParsedMessage
 from intake.thread import TOKEN
-from refund_intake.config import MailboxConfig
-from refund_intake.models import Message, Request
 
 
 def may_join(parsed: ParsedMessage, request: Request, mailbox: MailboxConfig,

@@ -19,7 +19,7 @@ from intake.reasons import UNCLEAR, classify
 from intake.references import find_references
 
 if TYPE_CHECKING:
-    from refund_intake.config import MailboxConfig
+    from base.config import MailboxConfig
 
 _URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.IGNORECASE)
 

@@ -5,8 +5,8 @@ from typing import Any
 from alembic import context
 from sqlalchemy import TypeDecorator, pool
 
-from refund_intake.db import make_engine
-from refund_intake.models import Base
+from base.db import make_engine
+from base.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -6,24 +6,26 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from desk import cli as desk_cli
+from base import logs
+from base.config import CONFIG_ENV, config_path, load_config
+from base.errors import ConfigError, RefundIntakeError
+from base.logs import LOG_FORMATS
 from refund_intake import (
     __version__,
     cli_help,
-    commands,
     decision_commands,
     demo,
     init_config,
-    logs,
     ops_commands,
     policy_commands,
     privacy_commands,
     settle_commands,
 )
-from refund_intake.config import CONFIG_ENV, config_path, load_config
-from refund_intake.errors import ConfigError, RefundIntakeError
-from refund_intake.logs import LOG_FORMATS
-from replies import cli as replies_cli
+from refund_intake import (
+    intake_commands as commands,
+)
+from refund_intake import reply_parser as replies_cli
+from refund_intake import web_commands as desk_cli
 
 Handler = Callable[..., int]
 

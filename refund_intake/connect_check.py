@@ -7,9 +7,9 @@ at first use, so that a refusal shows now, with what to set, and not in the firs
 
 from __future__ import annotations
 
-from intake.imap import ImapSource
-from refund_intake.config import MailboxConfig
-from refund_intake.errors import RefundIntakeError, SourceError
+from base.config import MailboxConfig
+from base.errors import RefundIntakeError, SourceError
+from mail.imap import ImapSource
 
 
 def check_mailbox(mailbox: MailboxConfig) -> tuple[list[str], list[str]]:

@@ -14,22 +14,23 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from base import db
+from base.config import Config
+from base.errors import ConfigError, NotFound
+from base.models import DecisionRecord, Request
+from base.models import Order as OrderRow
+from base.policies import read_policy, read_versions
+from base.records import money_text, understanding_lines
 from decisions import Decision, Order, RequestFacts, decide, explain, parse_orders_csv
 from intake.decide import OrderBook, request_facts
 from intake.extract import authentication
 from intake.parse import parse_message
 from intake.thread import typed_reference
 from intake.understand import Hints, unclear_candidates, understand
-from refund_intake import db, policy_commands
-from refund_intake.anonymise import REMOVED
-from refund_intake.commands import emit, open_database
-from refund_intake.config import Config
-from refund_intake.errors import ConfigError, NotFound
-from refund_intake.models import DecisionRecord, Request
-from refund_intake.models import Order as OrderRow
-from refund_intake.policies import read_policy, read_versions
+from privacy.anonymise import REMOVED
+from refund_intake import policy_commands
+from refund_intake.output import emit, open_database
 from refund_intake.table import render
-from refund_intake.views import money_text, understanding_lines
 
 
 def register(sub: argparse._SubParsersAction) -> None:

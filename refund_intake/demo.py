@@ -11,8 +11,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from refund_intake.errors import ConfigError
-from refund_intake.resources import folder
+from base.errors import ConfigError
+from base.resources import folder
 
 DEFAULT_DIR = "refund-intake-demo"
 # The bundled demo.toml is written for the repository (examples/ next to policies/ and var/);

@@ -11,9 +11,9 @@ import shutil
 import sys
 from pathlib import Path
 
+from base.errors import ConfigError
+from base.resources import shipped_policy, shipped_policy_names
 from refund_intake.config_template import CONFIG_TEMPLATE, SECRETS
-from refund_intake.errors import ConfigError
-from refund_intake.resources import shipped_policy, shipped_policy_names
 
 DEFAULT_POLICY = "kreatorz"
 

@@ -11,16 +11,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from intake.poll import PollContext
-from refund_intake import db
-from refund_intake.commands import emit, open_database
-from refund_intake.config import Config
-from refund_intake.errors import RefundIntakeError
-from refund_intake.models import Draft, FolderState, Message
-from refund_intake.policies import local_dates, policies_by_mailbox
-from refund_intake.service import Job, poll_job, run_jobs
+from base import db
+from base.config import Config
+from base.errors import RefundIntakeError
+from base.models import Draft, FolderState, Message
+from base.policies import local_dates, policies_by_mailbox
+from base.records import iso
+from pipeline.poll import PollContext
+from pipeline.service import Job, poll_job, run_jobs
+from refund_intake.output import emit, open_database
 from refund_intake.table import render
-from refund_intake.views import iso
 from replies.remind import remind, unanswered
 from replies.sent_copies import NO_COPY
 
@@ -42,8 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(config: Config, args: argparse.Namespace) -> int:
+    from base.vault import open_vault
     from refund_intake.privacy_commands import PURGE_EVERY_SECONDS, purge_job
-    from refund_intake.vault import open_vault
 
     engine, sessions = open_database(config)
     context = PollContext(engine, sessions, config, policies=policies_by_mailbox(config),
@@ -51,7 +51,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
     jobs = [Job(f"poll:{m.name}", poll_job, m.poll_interval, (context, m)) for m in config.mailboxes]
     jobs.append(Job("purge", purge_job, PURGE_EVERY_SECONDS, (engine, sessions, config)))
     if config.smtp is not None:
-        from replies.commands import send_job
+        from refund_intake.reply_commands import send_job
 
         jobs.append(Job("send", send_job, config.replies.send_interval, (sessions, config, context.stop)))
     jobs.append(Job("remind", remind_job, REMIND_EVERY_SECONDS, (sessions, config)))

@@ -12,22 +12,21 @@ from pathlib import Path
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+from staff.audit import audit, require_role
 
+from base import db
+from base.config import Config
+from base.errors import ConfigError, NotFound
+from base.models import Request
+from base.policies import current_versions, read_policy
 from decisions import Decision, Policy, PolicyError, decide, load_policy
 from decisions.lint import lint, located
 from decisions.policy_diff import diff
 from decisions.verify import Coverage, PolicyTestResult, run_tests
 from intake.decide import OrderBook, decide_request, request_facts
 from intake.understand import Hints, understand
-from refund_intake import db
-from refund_intake.commands import emit, open_database
-from refund_intake.config import Config
-from refund_intake.errors import ConfigError, NotFound
-from refund_intake.models import Request
-from refund_intake.policies import current_versions, read_policy
+from refund_intake.output import STAFF_ENV, acting_staff, emit, open_database
 from refund_intake.table import render
-from replies.approval import audit, require_role
-from replies.commands import STAFF_ENV, acting_staff
 from replies.draft import draft_replies
 
 

@@ -17,17 +17,17 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from staff.audit import audit, require_role
 
+from base.config import Config
+from base.db import session_scope
+from base.errors import ActionRefused, ConfigError, NotFound, RefundIntakeError
+from base.models import Request
+from base.vault import new_key, open_vault, rekey
 from intake.thread import typed_reference
-from refund_intake import anonymise, privacy
-from refund_intake.commands import emit, open_database
-from refund_intake.config import Config
-from refund_intake.db import session_scope
-from refund_intake.errors import ActionRefused, ConfigError, NotFound, RefundIntakeError
-from refund_intake.models import Request
-from refund_intake.vault import new_key, open_vault, rekey
-from replies.approval import audit, require_role
-from replies.commands import STAFF_ENV, acting_staff
+from privacy import anonymise
+from privacy import retention as privacy
+from refund_intake.output import STAFF_ENV, acting_staff, emit, open_database
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 24 * 3600

@@ -15,14 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from refund_intake.commands import open_database
-from refund_intake.config import Config
-from refund_intake.db import session_scope
+from base.config import Config
+from base.db import session_scope
+from base.errors import ActionRefused
+from base.models import DecisionRecord, Draft
+from base.records import iso, money_text
 from refund_intake.decision_commands import _request
-from refund_intake.errors import ActionRefused
-from refund_intake.models import DecisionRecord, Draft
-from refund_intake.views import iso, money_text
-from replies.commands import STAFF_ENV, acting_staff
+from refund_intake.output import STAFF_ENV, acting_staff, open_database
 from replies.settle import Settlement, correct_fact, machine_decision, parse_amount, settle
 
 MAX_REPLY_FILE = 200_000  # characters: a reply, not a mailbox

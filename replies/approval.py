@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from base.config import Config
+from base.errors import ActionRefused, NotFound, PermissionDenied, RefundIntakeError
+from base.models import AuditEvent, Draft, StaffUser
+from base.policies import current_policy
 from decisions import Policy
-from refund_intake.config import Config
-from refund_intake.errors import ActionRefused, NotFound, PermissionDenied, RefundIntakeError
-from refund_intake.models import AuditEvent, Draft, StaffUser
-from refund_intake.policies import current_policy
-from refund_intake.staff import ROLES
 from replies.promise import renew_promise
 from replies.render import html_from_text
+from staff.accounts import ROLES
 
 __all__ = ["ROLES", "approve", "approve_under_config", "audit", "record_view", "reject", "require_role", "resend"]
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from base.models import DecisionRecord, Message, Request
 from decisions import Policy, response_deadline
 from decisions.decision import REDIRECTS
-from refund_intake.models import DecisionRecord, Message, Request
 from replies.render import QUOTE_PREFIX, long_date, moment, money
 
 MAX_QUOTED_LINES = 60

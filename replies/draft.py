@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from staff.audit import audit
 
+from base.config import Config
+from base.models import DecisionRecord, Draft, Message, Request
+from base.policies import current_policy
 from decisions import Policy
 from decisions.decision import OUTCOMES, REDIRECTS
-from refund_intake.config import Config
-from refund_intake.models import DecisionRecord, Draft, Message, Request
-from refund_intake.policies import current_policy
-from replies.approval import audit
 from replies.context import build_context
 from replies.render import html_from_text, pick_language, render
 from replies.waiting import carries_acknowledgement, replace_waiting

@@ -29,17 +29,17 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from staff.audit import audit
 
-from refund_intake.config import Config, ImapSettings, MailboxConfig
-from refund_intake.db import session_scope
-from refund_intake.errors import ConfigError, SecretError, SourceError
-from refund_intake.models import Draft, Request
-from refund_intake.privacy import close_request
-from replies.approval import audit
-from replies.mime import build_message, message_bytes, needs_smtputf8
+from base.config import Config, ImapSettings, MailboxConfig
+from base.db import session_scope
+from base.errors import ConfigError, SecretError, SourceError
+from base.models import Draft, Request
+from mail.mime import build_message, message_bytes, needs_smtputf8
+from mail.sent_folder import SentFolder
+from mail.smtp import Attempt, deliver
+from privacy.retention import close_request
 from replies.sent_copies import copy_again, save_copy
-from replies.sent_folder import SentFolder
-from replies.smtp import Attempt, deliver
 
 log = logging.getLogger(__name__)
 UNCERTAIN = ("delivery uncertain: the sender stopped during SMTP delivery; "

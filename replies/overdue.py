@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from refund_intake.models import DecisionRecord, Draft, Request
+from base.models import DecisionRecord, Draft, Request
 
 ANSWERS = ("approve", "deny", "needs_info", "written", "wrong_channel", "duplicate")
 GIVEN = ("approved", "sending", "sent")

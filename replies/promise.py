@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from base.models import Draft
 from decisions import Policy, response_deadline
-from refund_intake.models import Draft
 from replies.render import html_from_text, long_date
 
 PROMISING = ("acknowledgement", "dispute", "review", "duplicate")

@@ -11,13 +11,13 @@ from email.utils import format_datetime, make_msgid
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from staff.audit import audit
 
-from refund_intake.config import Config
-from refund_intake.models import AuditEvent, DecisionRecord, Draft, Request
-from refund_intake.policies import local_dates
-from replies.approval import audit
+from base.config import Config
+from base.models import AuditEvent, DecisionRecord, Draft, Request
+from base.policies import local_dates
+from mail.smtp import deliver
 from replies.overdue import waiting_on_staff
-from replies.smtp import deliver
 
 DIGEST_ACTION = "reminder_digest"
 

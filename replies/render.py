@@ -25,8 +25,8 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_auto
 from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from refund_intake.errors import ConfigError
-from refund_intake.resources import folder
+from base.errors import ConfigError
+from base.resources import folder
 
 TEMPLATES_DIR = folder("templates")
 KINDS = ("acknowledgement", "approve", "deny", "review", "needs_info", "wrong_channel",

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.config import Config, ImapSettings
-from refund_intake.db import session_scope
-from refund_intake.errors import SecretError, SourceError
-from refund_intake.models import Draft
-from replies.mime import build_message, message_bytes, needs_smtputf8
-from replies.sent_folder import SentFolder
+from base.config import Config, ImapSettings
+from base.db import session_scope
+from base.errors import SecretError, SourceError
+from base.models import Draft
+from mail.mime import build_message, message_bytes, needs_smtputf8
+from mail.sent_folder import SentFolder
 
 log = logging.getLogger(__name__)
 NO_COPY = "sent; no copy in the Sent folder"

@@ -15,16 +15,16 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from staff.audit import audit, require_role
 
+from base.config import Config
+from base.errors import ActionRefused
+from base.models import DecisionRecord, Draft, Order, Request, StaffUser
+from base.policies import current_policy
+from base.records import money_text
 from decisions import Policy, minor_digits
 from decisions.rules import MISSING_ITEMS
 from intake.decide import OrderBook, decide_request
-from refund_intake.config import Config
-from refund_intake.errors import ActionRefused
-from refund_intake.models import DecisionRecord, Draft, Order, Request, StaffUser
-from refund_intake.policies import current_policy
-from refund_intake.views import money_text
-from replies.approval import audit, require_role
 from replies.draft import draft_replies, staff_draft
 from replies.render import languages
 from replies.waiting import replace_waiting

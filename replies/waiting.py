@@ -13,9 +13,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from staff.audit import audit
 
-from refund_intake.models import Draft, Request
-from replies.approval import audit
+from base.models import Draft, Request
 
 ACKNOWLEDGEMENTS = ("acknowledgement", "dispute")
 SENT_OR_GOING = ("approved", "sending", "sent")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from refund_intake.db import upgrade
-from tests.servers import (
+from base.db import upgrade
+from testing import (
     Dovecot,
     DovecotNotInstalled,
     MailUser,

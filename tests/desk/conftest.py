@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from base.config import Config, load_config
+from base.db import make_engine, session_factory, session_scope, upgrade
 from desk.app import create_app
-from refund_intake.config import Config, load_config
-from refund_intake.db import make_engine, session_factory, session_scope, upgrade
-from refund_intake.staff import add_staff
+from staff.accounts import add_staff
 from tests.desk.seed import NOW, PASSWORD, STAFF, add_case, standard_cases
 
 SECRET = "a-test-secret-that-is-long-enough-to-sign-cookies"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.db import session_scope
-from refund_intake.models import Attachment, AuditEvent, Draft, Message, Request
+from base.db import session_scope
+from base.models import Attachment, AuditEvent, Draft, Message, Request
 
 
 def request_id(sessions: sessionmaker[Session], reference: str) -> int:

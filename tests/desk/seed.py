@@ -10,8 +10,8 @@ from itertools import count
 
 from sqlalchemy.orm import Session
 
+from base.models import Attachment, DecisionRecord, Draft, Message, Request
 from decisions.decision import RuleResult
-from refund_intake.models import Attachment, DecisionRecord, Draft, Message, Request
 
 NOW = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
 TODAY = NOW.date()

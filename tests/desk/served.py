@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from refund_intake.config import Config
+from base.config import Config
+from testing.ports import LOOPBACK, free_port
 from tests.desk.conftest import SECRET
-from tests.servers.ports import LOOPBACK, free_port
 
 ENTRY_POINT = Path(sys.executable).with_name("refund-intake")  # the installed console script
 COOKIE = re.compile(r"refund_desk=([^;]*)")

@@ -10,9 +10,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from base.config import Config
+from base.errors import ConfigError
 from desk.app import create_app
-from refund_intake.config import Config
-from refund_intake.errors import ConfigError
 from tests.desk.conftest import SECRET, Clock, csrf_from, desk_config, sign_in
 from tests.desk.lookup import audit_trail, draft, waiting_draft
 from tests.desk.seed import PASSWORD, STAFF

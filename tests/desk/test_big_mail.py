@@ -12,11 +12,11 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from base.config import load_config
+from base.db import make_engine, session_factory
+from base.models import Message, Request
 from desk.app import create_app
 from desk.request_view import BODY_PREVIEW
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory
-from refund_intake.models import Message, Request
 from tests.desk.conftest import SECRET, csrf_from
 from tests.replies.builders import PASSWORD
 from tests.replies.demo import STAFF, demo

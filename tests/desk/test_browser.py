@@ -18,11 +18,11 @@ from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, syn
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import make_server
 
-from refund_intake.config import Config
+from base.config import Config
+from testing.ports import LOOPBACK
 from tests.desk.lookup import draft, request_id, waiting_draft
 from tests.desk.seed import PASSWORD, STAFF
 from tests.desk.served import cli
-from tests.servers.ports import LOOPBACK
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -11,9 +11,9 @@ import urllib.request
 
 import pytest
 
+from base.config import Config
 from refund_intake.cli import main
-from refund_intake.config import Config
-from tests.servers.ports import LOOPBACK, free_port
+from testing.ports import LOOPBACK, free_port
 
 
 def test_without_a_secret_key_web_refuses_in_one_line(

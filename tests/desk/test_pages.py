@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.db import session_scope
-from refund_intake.models import Draft
+from base.db import session_scope
+from base.models import Draft
 from tests.desk.conftest import Clock, csrf_from
 from tests.desk.lookup import (
     attachment_of,

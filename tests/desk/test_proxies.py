@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from base.errors import ConfigError
 from desk.proxies import TrustedProxies
-from refund_intake.errors import ConfigError
 from tests.desk.conftest import desk_config
 
 PROXIES = [ipaddress.ip_network("10.0.0.0/24"), ipaddress.ip_network("::1")]

@@ -8,8 +8,8 @@ from datetime import timedelta
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.db import session_scope
-from refund_intake.models import Draft
+from base.db import session_scope
+from base.models import Draft
 from tests.desk.conftest import csrf_from
 from tests.desk.lookup import draft, waiting_draft
 from tests.desk.seed import NOW, STAFF, Case, Mail, add_case

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.db import session_scope
-from refund_intake.models import Request
+from base.db import session_scope
+from base.models import Request
 from tests.desk.lookup import request_id
 
 READ = {

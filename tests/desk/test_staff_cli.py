@@ -8,9 +8,9 @@ import json
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.config import Config
-from refund_intake.db import session_scope
-from refund_intake.staff import authenticate
+from base.config import Config
+from base.db import session_scope
+from staff.accounts import authenticate
 from tests.desk.lookup import audit_detail, audit_trail
 from tests.desk.seed import PASSWORD, STAFF
 from tests.desk.served import cli

@@ -21,15 +21,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import make_server
 
+from base.config import load_config
+from base.db import make_engine, session_factory
+from base.models import AuditEvent, Draft, Request
 from desk.app import create_app
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory
-from refund_intake.models import AuditEvent, Draft, Request
+from testing.ports import LOOPBACK
 from tests.desk.conftest import SECRET
 from tests.desk.test_browser import VIEWPORT, browser, screenshot  # noqa: F401  (a fixture)
 from tests.replies.builders import PASSWORD
 from tests.replies.demo import STAFF, demo
-from tests.servers.ports import LOOPBACK
 
 PHONE = {"width": 390, "height": 844}
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session, sessionmaker
 
+from base.config import Config
+from base.db import session_scope
 from intake.ingest import ingest
-from intake.source import Fetched
-from refund_intake.config import Config
-from refund_intake.db import session_scope
+from mail.source import Fetched
 from tests.desk.lookup import request_id
 from tests.desk.seed import NOW
 from tests.desk.test_browser import browser, page, screenshot, sign_in, site  # noqa: F401 - fixtures

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from refund_intake.config import Config
+from base.config import Config
 from tests.desk.conftest import desk_config
 from tests.desk.seed import PASSWORD, STAFF
 from tests.desk.served import Visitor, cli, web_server

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory, upgrade
-from refund_intake.models import Draft, Message
-from refund_intake.staff import add_staff
+from base.config import load_config
+from base.db import make_engine, session_factory, upgrade
+from base.models import Draft, Message
 from replies.approval import approve
+from staff.accounts import add_staff
+from testing import MailUser, SmtpServer
 from tests.intake.imap_setup import BASE_TIME, POLICY, request_mail
-from tests.servers import MailUser, SmtpServer
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.postgresql, pytest.mark.slow]
 MESSAGES = 500

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
-from tests.servers import MailUser, SmtpServer
-from tests.servers.ports import free_port
+from testing import MailUser, SmtpServer
+from testing.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "examples" / "sample-mailbox" / "cur"

@@ -63,9 +63,9 @@ def test_decisions_in_order(demo: dict) -> None:
     """Each customer message decides again; the n-th message of a thread made the n-th decision."""
     from sqlalchemy import select
 
-    from refund_intake.config import load_config
-    from refund_intake.db import make_engine, session_factory
-    from refund_intake.models import Message
+    from base.config import load_config
+    from base.db import make_engine, session_factory
+    from base.models import Message
 
     engine = make_engine(load_config(demo["config"]).database_url)
     with session_factory(engine)() as session:
@@ -87,7 +87,7 @@ def test_decisions_in_order(demo: dict) -> None:
 
 
 def _money(value, currency):  # type: ignore[no-untyped-def]
-    from refund_intake.views import money_text
+    from base.records import money_text
 
     return money_text(value, currency) if value is not None else None
 

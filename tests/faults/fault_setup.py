@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from refund_intake.config import Config, load_config
-from refund_intake.db import upgrade
+from base.config import Config, load_config
+from base.db import upgrade
+from testing import Dovecot, MailUser
 from tests.intake.imap_setup import ACCOUNTS, POLICY, request_mail
-from tests.servers import Dovecot, MailUser
 
 MALFORMED = Path(__file__).resolve().parents[1] / "corpus" / "malformed"
 FIRST_RECEIPT = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)

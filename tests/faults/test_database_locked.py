@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from base.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, session_factory
+from base.models import Message
 from intake.ingest import ingest
-from intake.source import Fetched
-from refund_intake.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, session_factory
-from refund_intake.models import Message
+from mail.source import Fetched
+from testing import MailUser
 from tests.faults.fault_setup import (
     FIRST_RECEIPT,
     DatabaseWatch,
@@ -24,7 +25,6 @@ from tests.faults.fault_setup import (
 )
 from tests.faults.held_output import HeldAtProgress
 from tests.intake.imap_setup import request_mail, run_cli, write_config
-from tests.servers import MailUser
 
 TOTAL = 200
 BATCH = 10

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from testing import MailUser
 from tests.faults.fault_setup import DatabaseWatch, deliver, folder_view, one_line_error
 from tests.intake.imap_setup import run_cli, write_config
-from tests.servers import MailUser
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.slow]
 

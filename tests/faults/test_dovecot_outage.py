@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from testing import Dovecot, MailUser
 from tests.faults.fault_setup import (
     DatabaseWatch,
     deliver,
@@ -14,7 +15,6 @@ from tests.faults.fault_setup import (
     stop_dovecot,
 )
 from tests.intake.imap_setup import run_cli, start_cli, write_config
-from tests.servers import Dovecot, MailUser
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.slow]
 

@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from base.config import Config
+from base.db import make_engine, session_factory, session_scope
+from base.models import Message
+from base.policies import policies_by_mailbox
 from decisions import Policy
 from intake.ingest import ingest
-from intake.source import Fetched
-from refund_intake.config import Config
-from refund_intake.db import make_engine, session_factory, session_scope
-from refund_intake.models import Message
-from refund_intake.policies import policies_by_mailbox
+from mail.source import Fetched
 from tests.faults.fault_setup import FIRST_RECEIPT, offline_config
 from tests.faults.hostile_mime import hostile_messages
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from testing import MailUser
 from tests.faults.fault_setup import DatabaseWatch, Delivered, deliver, folder_view
 from tests.intake.imap_setup import run_cli, start_cli, write_config
-from tests.servers import MailUser
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.slow]
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from refund_intake.db import make_engine, session_factory, upgrade
-from refund_intake.models import FolderState, Message
+from base.db import make_engine, session_factory, upgrade
+from base.models import FolderState, Message
+from testing import MailUser
 from tests.faults.fault_setup import one_line_error
 from tests.intake.imap_setup import BASE_TIME, request_mail, run_cli, start_cli, write_config
-from tests.servers import MailUser
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.postgresql, pytest.mark.slow]
 TOTAL, BATCH = 300, 10

@@ -28,8 +28,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.db import make_engine, session_factory, upgrade
-from refund_intake.models import AuditEvent
+from base.db import make_engine, session_factory, upgrade
+from base.models import AuditEvent
+from testing import Dovecot, MailUser, SmtpServer
 from tests.replies.builders import ACCOUNTS
 from tests.replies.outbox_setup import (
     approved_drafts,
@@ -39,7 +40,6 @@ from tests.replies.outbox_setup import (
     outbox_config,
     start_send,
 )
-from tests.servers import Dovecot, MailUser, SmtpServer
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.slow]
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory, upgrade
-from refund_intake.models import Message
-from tests.servers import MailUser
+from base.config import load_config
+from base.db import make_engine, session_factory, upgrade
+from base.models import Message
+from testing import MailUser
 
 ACCOUNTS = "accounts@kreatorz.co.za"
 POLICY = Path(__file__).resolve().parents[2] / "policies" / "kreatorz.toml"

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from base.logs import TextLines
 from intake.addresses import address_list, lookalike_note, mailbox
 from intake.parse import parse_message
-from refund_intake.logs import TextLines
 
 REAL = "x@evil.example"
 

@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from intake.poll import PollContext, poll_all
-from refund_intake import privacy
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory
-from refund_intake.models import DecisionRecord, Draft, Message, Request
-from refund_intake.policies import policies_by_mailbox
+from base.config import load_config
+from base.db import make_engine, session_factory
+from base.models import DecisionRecord, Draft, Message, Request
+from base.policies import policies_by_mailbox
+from pipeline.poll import PollContext, poll_all
+from privacy import retention as privacy
 from tests.corpus import attack_messages
 from tests.corpus.attack_messages import DIRECTORY, GRACE
 from tests.intake.imap_setup import ACCOUNTS, POLICY, run_cli

@@ -16,13 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import intake.ingest
+from base.config import Config, load_config
+from base.db import make_engine, session_factory, upgrade
+from base.models import AuditEvent, DecisionRecord, Draft, Message, Request
+from base.policies import policies_by_mailbox
 from decisions import parse_orders_csv
-from intake.poll import PollContext, PollReport, poll_all
-from refund_intake.config import Config, load_config
-from refund_intake.db import make_engine, session_factory, upgrade
+from pipeline.poll import PollContext, PollReport, poll_all
 from refund_intake.decision_commands import _upsert
-from refund_intake.models import AuditEvent, DecisionRecord, Draft, Message, Request
-from refund_intake.policies import policies_by_mailbox
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = tomllib.loads((ROOT / "examples" / "manifest.toml").read_text())["message"]

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from intake.poll import PollContext, poll_all
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory
-from refund_intake.models import Message
+from base.config import load_config
+from base.db import make_engine, session_factory
+from base.models import Message
+from pipeline.poll import PollContext, poll_all
+from testing import MailUser
 from tests.intake.imap_setup import write_config
-from tests.servers import MailUser
 
 pytestmark = pytest.mark.dovecot
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "classify"

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from intake.imap import PROCESSED_FLAG
-from intake.poll import PollContext, poll_all
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory
-from replies.sent_folder import SentFolder
+from base.config import load_config
+from base.db import make_engine, session_factory
+from mail.imap import PROCESSED_FLAG
+from mail.sent_folder import SentFolder
+from pipeline.poll import PollContext, poll_all
+from testing import Dovecot, MailUser
+from testing.dovecot_shapes import CYRUS, EXCHANGE, shaped_dovecot
 from tests.intake.imap_setup import fill, message_counts, write_config
-from tests.servers import Dovecot, MailUser
-from tests.servers.dovecot_shapes import CYRUS, EXCHANGE, shaped_dovecot
 
 pytestmark = pytest.mark.dovecot
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from base.config import MailboxConfig
 from intake.guards import automated
 from intake.parse import parse_message
-from refund_intake.config import MailboxConfig
 
 MAILBOX = MailboxConfig(name="accounts", address="accounts@kreatorz.co.za", policy=Path("p.toml"),
                         language="en", after="leave", move_to=None, mark_seen=False, poll_interval=300,

@@ -17,17 +17,17 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from base.config import load_config
+from base.db import make_engine, session_factory, upgrade
+from base.models import DecisionRecord, Draft, Message, Request
+from base.policies import policies_by_mailbox
 from benchmarks.generate import RequestGenerator
 from decisions import parse_orders_csv
-from intake.poll import PollContext, poll_all
 from intake.prepare import Preparer
-from intake.source import Fetched
 from intake.understand import Hints
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory, upgrade
+from mail.source import Fetched
+from pipeline.poll import PollContext, poll_all
 from refund_intake.decision_commands import _upsert
-from refund_intake.models import DecisionRecord, Draft, Message, Request
-from refund_intake.policies import policies_by_mailbox
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = 260  # three batches of the Maildir source's 100

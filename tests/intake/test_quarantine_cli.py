@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory
-from refund_intake.models import Draft, Message
+from base.config import load_config
+from base.db import make_engine, session_factory
+from base.models import Draft, Message
 
 ROOT = Path(__file__).resolve().parents[2]
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00\x01binary outlook item" * 10

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from intake.poll import PollContext, poll_all
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory
-from refund_intake.models import Attachment, Base, Message, Request
+from base.config import load_config
+from base.db import make_engine, session_factory
+from base.models import Attachment, Base, Message, Request
+from pipeline.poll import PollContext, poll_all
 from tests.intake.imap_setup import ACCOUNTS, POLICY
 from tests.intake.test_malformed_corpus import MANIFEST, corpus_bytes
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from testing import MailUser
 from tests.corpus.attack_messages import DIRECTORY, OURS
 from tests.intake.imap_setup import BASE_TIME, POLICY, run_cli, write_config
-from tests.servers import MailUser
 
 pytestmark = pytest.mark.dovecot
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,11 +13,11 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from intake.poll import PollContext, poll_all
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory, upgrade
+from base.config import load_config
+from base.db import make_engine, session_factory, upgrade
+from pipeline.poll import PollContext, poll_all
+from testing import Dovecot
 from tests.intake.imap_setup import POLICY, fill
-from tests.servers import Dovecot
 
 pytestmark = pytest.mark.dovecot
 TOKENS = {"good-token": "accounts"}  # token -> the user it belongs to

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers.ports import LOOPBACK, free_port
+from testing.ports import LOOPBACK, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, or_, select
 
-from refund_intake import privacy
-from refund_intake.anonymise import REMOVED
-from refund_intake.models import AuditEvent, DecisionRecord, Draft, Message, Order, Request
+from base.models import AuditEvent, DecisionRecord, Draft, Message, Order, Request
+from privacy import retention as privacy
+from privacy.anonymise import REMOVED
 from tests.privacy.world import ALICE, BOB, BOUNCE_MARKER, STAFF, T0, World, seed
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from refund_intake import privacy
-from refund_intake.anonymise import REMOVED
-from refund_intake.models import Attachment, AuditEvent, Message, Order, RawMessage, Request
+from base.models import Attachment, AuditEvent, Message, Order, RawMessage, Request
+from privacy import retention as privacy
+from privacy.anonymise import REMOVED
 from refund_intake.privacy_commands import run_purge
 from tests.privacy.world import ALICE, BOB, BOUNCE_MARKER, STAFF, T0, Person, World, seed
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from base.config import PrivacySettings, Secret, load_config
+from base.errors import ConfigError, StorageError
+from base.models import Attachment, RawMessage, StaffUser
+from base.vault import Vault, key_id, load_vault, new_key
 from desk.app import create_app
-from refund_intake.config import PrivacySettings, Secret, load_config
-from refund_intake.errors import ConfigError, StorageError
-from refund_intake.models import Attachment, RawMessage, StaffUser
-from refund_intake.vault import Vault, key_id, load_vault, new_key
 from tests.privacy.world import ALICE, BOB, KEY_ENV, STAFF, T0, World, customer_mail
 
 KEY_A, KEY_B = new_key(), new_key()

@@ -18,16 +18,16 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from intake.poll import PollContext, poll_all
-from refund_intake.config import Config, load_config
-from refund_intake.db import make_engine, session_factory, upgrade
+from base.config import Config, load_config
+from base.db import make_engine, session_factory, upgrade
+from base.models import DecisionRecord, Draft, Request, StaffUser
+from base.policies import policies_by_mailbox
+from base.vault import open_vault
+from pipeline.poll import PollContext, poll_all
 from refund_intake.decision_commands import orders_import
-from refund_intake.models import DecisionRecord, Draft, Request, StaffUser
-from refund_intake.policies import policies_by_mailbox
-from refund_intake.staff import get_staff
-from refund_intake.vault import open_vault
 from replies.approval import approve
 from replies.draft import draft_replies
+from staff.accounts import get_staff
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNTS = "accounts@kreatorz.co.za"

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from base.resources import folder, shipped_policy_names
 from intake.thread import typed_reference
 from refund_intake import cli_help
 from refund_intake.cli import build_parser, main
-from refund_intake.resources import folder, shipped_policy_names
 from refund_intake.table import fields, human
 
 LEAVES = cli_help.commands(build_parser())
@@ -118,7 +118,7 @@ def test_demo_runs_from_the_package_into_any_folder(tmp_path: Path, capsys: pyte
     shown = capsys.readouterr().out
     assert shown.startswith("reference: R-000002") and "None" not in shown and "['" not in shown
     # The README's web recipe exports REFUND_INTAKE_WEB_SECRET: the demo's config reads it.
-    from refund_intake.config import load_config
+    from base.config import load_config
 
     secret = load_config(tmp_path / "d" / "demo.toml").web.secret_key
     assert secret is not None and secret.env == "REFUND_INTAKE_WEB_SECRET"

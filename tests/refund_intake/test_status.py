@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from testing import MailUser
 from tests.intake.imap_setup import fill, run_cli, write_config
-from tests.servers import MailUser
 
 pytestmark = pytest.mark.dovecot
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from refund_intake.config import Config, load_config
-from refund_intake.models import DecisionRecord, Draft, Message, Request, StaffUser
-from refund_intake.staff import add_staff
+from base.config import Config, load_config
+from base.models import DecisionRecord, Draft, Message, Request, StaffUser
+from staff.accounts import add_staff
 
 ACCOUNTS = "accounts@kreatorz.co.za"
 POLICY = Path(__file__).resolve().parents[2] / "policies" / "kreatorz.toml"

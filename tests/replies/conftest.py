@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.db import make_engine, session_factory, upgrade
+from base.db import make_engine, session_factory, upgrade
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from base.config import load_config
+from base.db import make_engine, session_factory, upgrade
+from base.policies import policies_by_mailbox
 from decisions import parse_orders_csv
-from intake.poll import PollContext, poll_all
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory, upgrade
+from pipeline.poll import PollContext, poll_all
 from refund_intake.decision_commands import _upsert
-from refund_intake.policies import policies_by_mailbox
 from tests.replies.builders import add_person
 
 ROOT = Path(__file__).resolve().parents[2]

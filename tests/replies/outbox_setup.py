@@ -11,11 +11,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.config import Config
-from refund_intake.db import session_scope
-from refund_intake.models import Draft
+from base.config import Config
+from base.db import session_scope
+from base.models import Draft
 from replies.approval import approve
 from replies.draft import draft_replies
+from testing import Dovecot, MailUser, SmtpServer
+from testing.certificates import make_self_signed
+from testing.smtp import local_delivery
 from tests.replies.builders import (
     ACCOUNTS,
     RECEIVED,
@@ -24,9 +27,6 @@ from tests.replies.builders import (
     add_request,
     write_config,
 )
-from tests.servers import Dovecot, MailUser, SmtpServer
-from tests.servers.certificates import make_self_signed
-from tests.servers.smtp import local_delivery
 
 
 def delivering_server(dovecot: Dovecot, user: MailUser) -> SmtpServer:

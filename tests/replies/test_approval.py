@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.db import session_scope
-from refund_intake.errors import ActionRefused, NotFound, PermissionDenied
-from refund_intake.models import AuditEvent, Draft, StaffUser
-from refund_intake.staff import get_staff
+from base.db import session_scope
+from base.errors import ActionRefused, NotFound, PermissionDenied
+from base.models import AuditEvent, Draft, StaffUser
 from replies.approval import approve, record_view, reject, resend
+from staff.accounts import get_staff
 from tests.replies.builders import add_draft, add_person, add_request
 
 

@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from base.config import Config
+from base.db import session_scope
+from base.models import AuditEvent
 from refund_intake.cli import main
-from refund_intake.config import Config
-from refund_intake.db import session_scope
-from refund_intake.models import AuditEvent
 from replies.draft import draft_replies
+from testing import SmtpServer
 from tests.replies.builders import PASSWORD, RECEIVED, add_decision, add_person, add_request
 from tests.replies.outbox_setup import draft, force, outbox_config
-from tests.servers import SmtpServer
 
 
 @pytest.fixture

@@ -8,16 +8,16 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from base.config import load_config
+from base.db import make_engine, session_factory
+from base.models import Draft, Request
 from intake.ingest import ingest
-from intake.source import Fetched
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory
-from refund_intake.models import Draft, Request
-from refund_intake.staff import add_staff
+from mail.source import Fetched
 from replies.approval import approve
 from replies.outbox import send_due
+from staff.accounts import add_staff
+from testing import SmtpServer
 from tests.replies.test_remind import demo_with_smtp
-from tests.servers import SmtpServer
 
 
 def test_answer_sent_closes_and_a_reply_reopens(tmp_path: Path, smtp_server: SmtpServer) -> None:

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.config import Config
-from refund_intake.models import AuditEvent, Draft, Request
+from base.config import Config
+from base.models import AuditEvent, Draft, Request
 from replies.draft import draft_replies, reply_subject, thread_references
 from tests.replies.builders import (
     ACCOUNTS,

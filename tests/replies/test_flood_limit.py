@@ -10,11 +10,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from intake.poll import PollContext, poll_all
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory
-from refund_intake.models import AuditEvent, Draft, Message
-from refund_intake.policies import policies_by_mailbox
+from base.config import load_config
+from base.db import make_engine, session_factory
+from base.models import AuditEvent, Draft, Message
+from base.policies import policies_by_mailbox
+from pipeline.poll import PollContext, poll_all
 from tests.intake.imap_setup import ACCOUNTS, POLICY, run_cli
 
 FLOOD = "flood@example.com"

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.db import session_scope
-from refund_intake.models import AuditEvent
+from base.db import session_scope
+from base.models import AuditEvent
 from replies.outbox import send_due
+from testing import MailUser, SmtpServer
 from tests.replies.builders import ACCOUNTS, add_person
 from tests.replies.outbox_setup import (
     approved_drafts,
@@ -21,7 +22,6 @@ from tests.replies.outbox_setup import (
     outbox_config,
     sent_folder_ids,
 )
-from tests.servers import MailUser, SmtpServer
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.db import make_engine, session_factory
+from base.db import make_engine, session_factory
 from replies.outbox import UNCERTAIN, _claim, send_due
+from testing import SmtpServer
 from tests.replies.outbox_setup import (
     approved_drafts,
     draft,
@@ -20,7 +21,6 @@ from tests.replies.outbox_setup import (
     outbox_config,
     start_send,
 )
-from tests.servers import SmtpServer
 
 
 @pytest.fixture

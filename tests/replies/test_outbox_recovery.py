@@ -19,10 +19,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.models import AuditEvent, Draft
+from base.models import AuditEvent, Draft
+from mail.mime import build_message, message_bytes
 from replies import outbox
-from replies.mime import build_message, message_bytes
 from replies.outbox import UNCERTAIN, send_due
+from testing import Dovecot, MailUser, SmtpServer
+from testing.ports import free_port
+from testing.smtp import _RecordingHandler
 from tests.replies.builders import ACCOUNTS
 from tests.replies.outbox_setup import (
     approved_drafts,
@@ -35,9 +38,6 @@ from tests.replies.outbox_setup import (
     sent_folder_ids,
     start_send,
 )
-from tests.servers import Dovecot, MailUser, SmtpServer
-from tests.servers.ports import free_port
-from tests.servers.smtp import _RecordingHandler
 
 pytestmark = pytest.mark.dovecot
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)

@@ -12,8 +12,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy.orm import Session, sessionmaker
 
 from replies.outbox import send_due
+from testing import SmtpServer
 from tests.replies.outbox_setup import approved_drafts, drafts, outbox_config, tls_server_context
-from tests.servers import SmtpServer
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 SMTP_PASSWORD = "smtp-secret-42"

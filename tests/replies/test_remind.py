@@ -6,14 +6,14 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from base.config import load_config
+from base.db import make_engine, session_factory, upgrade
+from base.policies import policies_by_mailbox
 from decisions import parse_orders_csv
-from intake.poll import PollContext, poll_all
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory, upgrade
+from pipeline.poll import PollContext, poll_all
 from refund_intake.decision_commands import _upsert
-from refund_intake.policies import policies_by_mailbox
 from replies.remind import remind
-from tests.servers import SmtpServer
+from testing import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,7 +74,7 @@ def test_nothing_to_remind_sends_nothing(tmp_path: Path, smtp_server: SmtpServer
     config = load_config(config_path)
     engine = make_engine(config.database_url)
     with session_factory(engine).begin() as session:
-        from refund_intake.models import Draft, Request
+        from base.models import Draft, Request
 
         for request in session.query(Request):
             request.status = "closed"

@@ -9,13 +9,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from replies.template_check import check_templates
 
-from refund_intake.errors import ConfigError
+from base.errors import ConfigError
 from replies.context import quote, sample_context
 from replies.render import (
     KINDS,
     TEMPLATES_DIR,
-    check_templates,
     html_from_text,
     long_date,
     moment,

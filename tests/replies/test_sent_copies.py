@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.config import load_config
+from base.config import load_config
 from replies.outbox import send_due
 from replies.sent_copies import NO_COPY
+from testing import Dovecot, SmtpServer
+from testing.dovecot_shapes import CYRUS, shaped_dovecot
 from tests.replies.outbox_setup import approved_drafts, draft, folder_ids, outbox_config
-from tests.servers import Dovecot, SmtpServer
-from tests.servers.dovecot_shapes import CYRUS, shaped_dovecot
 
 pytestmark = pytest.mark.dovecot
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from base.config import load_config
+from base.db import make_engine, session_factory
+from base.models import AuditEvent, DecisionRecord, Draft, Request
 from refund_intake.cli import main
-from refund_intake.config import load_config
-from refund_intake.db import make_engine, session_factory
-from refund_intake.models import AuditEvent, DecisionRecord, Draft, Request
 from tests.replies.demo import STAFF, demo
 
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from base.errors import ActionRefused
 from desk.queue import QueueFilter
-from refund_intake.errors import ActionRefused
 from replies.settle import REASONS, parse_amount
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from refund_intake.errors import ActionRefused
-from refund_intake.staff import add_staff, authenticate, get_staff
+from base.errors import ActionRefused
+from staff.accounts import add_staff, authenticate, get_staff
 from tests.replies.builders import PASSWORD
 
 

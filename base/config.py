@@ -16,7 +16,7 @@ from typing import Any
 
 from base.config_schema import REQUIRED, Table, show
 from base.errors import ConfigError, SecretError
-from intake.references import check_format
+from decisions.reference_format import check_format
 
 CONFIG_ENV = "REFUND_INTAKE_CONFIG"
 AFTER_ACTIONS = ("leave", "flag", "move")
@@ -338,9 +338,13 @@ def _imap(table: Table, base: Path) -> ImapSettings:
             f"{table.key('security')}: plain IMAP is allowed only to a loopback host, not {show(host)}"
         )
     table.finish()
-    return ImapSettings(host or "", port or 0, security or "tls", username or "", secret,
+    # A missing secret was reported above, and a config with errors is never returned.
+    return ImapSettings(host or "", port or 0, security or "tls", username or "", secret or _NO_SECRET,
                         float(timeout or 30), folders, batch_size or 100,
                         (base / ca_file) if ca_file else None, sent_folder or None, auth or "password")
+
+
+_NO_SECRET = Secret(env=None, file=None, key_path="")
 
 
 def _secret(table: Table, base: Path, required: bool) -> Secret | None:

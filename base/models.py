@@ -127,7 +127,7 @@ class Request(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Retention (refund_intake/privacy.py): the clocks start at closing, or at the fraud marking.
+    # Retention (privacy/retention.py): the clocks start at closing, or at the fraud marking.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fraud_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fraud_reason: Mapped[str | None] = mapped_column(NulFreeText)
@@ -210,7 +210,7 @@ class RawMessage(Base):
 
     message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"), primary_key=True)
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
-    # Set when `content` is sealed (refund_intake/vault.py): the id of the key that opens it.
+    # Set when `content` is sealed (base/vault.py): the id of the key that opens it.
     key_id: Mapped[str | None] = mapped_column(NulFreeString(16), index=True)
     message: Mapped[Message] = relationship(back_populates="raw")
 

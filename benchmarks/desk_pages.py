@@ -23,10 +23,11 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from base.config import load_config
+from base.config import Config, load_config
 from base.db import make_engine, session_factory, upgrade
 from base.models import DecisionRecord, Draft, Message, Order, Request
 from desk.app import create_app
@@ -112,7 +113,7 @@ def _report(rows: list[tuple[str, float, float, int]], count: int) -> None:
     print(f"\nslowest p95: {slowest[0]} {slowest[2]:.1f} ms (target: every page under 300 ms)")
 
 
-def _config(folder: Path) -> object:
+def _config(folder: Path) -> Config:
     (folder / "Maildir" / "cur").mkdir(parents=True)
     path = folder / "config.toml"
     path.write_text(f'[database]\nurl = "sqlite:///{folder / "desk.db"}"\n\n[[mailbox]]\n'
@@ -175,7 +176,7 @@ def _one(session: Session, n: int, count: int, picked: dict[str, int]) -> None:
         picked["staff"] = request.id
 
 
-def _trace(outcome: str) -> list[dict[str, object]]:
+def _trace(outcome: str) -> list[dict[str, Any]]:
     steps = []
     for i in range(20):
         verdict = "hit" if i < 4 else "skipped" if i > 9 else "miss"

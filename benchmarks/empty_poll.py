@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from imapclient import IMAPClient
-from refund_intake.output import open_database
 
 from base.config import load_config
 from base.policies import policies_by_mailbox
 from pipeline.poll import PollContext, poll_all
+from refund_intake.output import open_database
 
 
 class CommandTrace(logging.Handler):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
@@ -18,7 +17,7 @@ from base.errors import ConfigError, SecretError
 from base.resources import folder
 from desk import display
 from desk.proxies import TrustedProxies
-from desk.throttle import SignInThrottle
+from desk.state import Desk
 
 SECRET_ENV = "REFUND_INTAKE_WEB_SECRET"
 MIN_SECRET_LENGTH = 32
@@ -44,22 +43,6 @@ ERROR_TITLES = {
     410: "Gone",
     413: "Too large",
 }
-
-
-@dataclass(frozen=True)
-class Desk:
-    """What the views need from the outside world, passed in rather than read from globals."""
-
-    config: Config
-    sessions: sessionmaker[Session]
-    clock: Callable[[], datetime]
-    throttle: SignInThrottle = field(default_factory=SignInThrottle)
-
-
-def desk() -> Desk:
-    """The Desk of the application serving the current request."""
-    state: Desk = current_app.extensions["desk"]
-    return state
 
 
 def create_app(config: Config, sessions: sessionmaker[Session], *, secret_key: str | None = None,

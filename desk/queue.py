@@ -15,13 +15,13 @@ from datetime import date
 from typing import TypeVarTuple
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, String, and_, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select
 from sqlalchemy.orm import Session, defer
 
 from base.models import DecisionRecord, Draft, Message, Request
 from decisions.decision import OUTCOMES
+from pipeline.settle import REASONS
 from replies.overdue import waiting_on_staff
-from replies.settle import REASONS
 
 PAGE_SIZE = 50
 MAX_SEARCH = 200
@@ -231,7 +231,7 @@ def _overdue(statement: Select[*Row], today: Today) -> Select[*Row]:
     return statement.where(Request.status == "open", or_(false(), *late), waiting_on_staff())
 
 
-def _matches(text: str) -> object:
+def _matches(text: str) -> ColumnElement[bool]:
     """Reference, customer, order, subject, or the words of any message of the request."""
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     like = {"escape": "\\"}

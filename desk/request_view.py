@@ -20,11 +20,11 @@ from base.policies import current_policy
 from decisions.rules import MISSING_ITEMS
 from desk.queue import Today, is_overdue
 from desk.state import desk
+from pipeline.settle import REASONS, machine_decision
 from replies.approval import tier_limit
 from replies.overdue import waiting_on_staff
 from replies.promise import Promise, promise_of
 from replies.render import languages
-from replies.settle import REASONS, machine_decision
 
 BODY_PREVIEW = 20_000   # characters of a mail body shown on a page; the rest behind a link
 WORDS_PREVIEW = 700     # characters of the customer's words in the summary
@@ -52,7 +52,7 @@ def request_view(db: Session, req: Request, today: Today) -> dict[str, Any]:
     answered = not db.scalar(select(func.count(Request.id)).where(Request.id == req.id,
                                                                   waiting_on_staff()))
     customer = [m for m in req.messages if m.sender and m.sender.lower() == req.customer_email.lower()]
-    first = (customer or list(req.messages) or [None])[0]
+    first = next(iter(customer or req.messages), None)
     return {
         "req": req, "decision": latest, "machine": machine_decision(req),
         "earlier": decisions[-2::-1], "drafts": drafts, "waiting": waiting,

@@ -12,8 +12,8 @@ from base.errors import ActionRefused, NotFound
 from base.models import Draft, Message, Request, StaffUser
 from desk.auth import staff_page
 from desk.state import desk
+from pipeline.settle import Settlement, correct_fact, machine_decision, parse_amount, settle
 from replies import approval
-from replies.settle import Settlement, correct_fact, machine_decision, parse_amount, settle
 from staff import audit as staff_audit
 
 blueprint = Blueprint("settle", __name__)

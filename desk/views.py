@@ -29,8 +29,8 @@ from desk.queue import (
 )
 from desk.request_view import promise_for, request_view, tier_of
 from desk.state import desk
+from pipeline.settle import REASONS
 from replies import approval
-from replies.settle import REASONS
 from staff import accounts as staff_accounts
 from staff import audit as staff_audit
 

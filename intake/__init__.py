@@ -1,1 +1,1 @@
-"""Mail in: sources (IMAP, Maildir), parse, guards, thread, extract, store, poll."""
+"""Mail in, one module per step: prepare, parse, guards, thread, extract, decide, ingest."""

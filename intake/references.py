@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-_GROUP = re.compile(r"[A-Za-z]+|#+")
+from decisions.reference_format import GROUP
+
 _SEPARATOR = r"[ \t]?[-_/.]?[ \t]?"
 # Words that make the number after them something other than an order (folded, many languages).
 LOOKALIKE_WORDS = (
@@ -53,22 +54,12 @@ class References:
 @cache
 def _compiled(canonical: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
     """The variant pattern of one format and the separators between its groups."""
-    spans = list(_GROUP.finditer(canonical))
+    spans = list(GROUP.finditer(canonical))
     separators = tuple(canonical[m.end():n.start()] for m, n in itertools.pairwise(spans))
     parts = [rf"({re.escape(m.group())})" if m.group()[0] != "#" else rf"(\d{{{len(m.group())}}})"
              for m in spans]
     pattern = r"(?<![A-Za-z0-9])" + _SEPARATOR.join(parts) + r"(?![A-Za-z0-9]|[-/]\d)"
     return re.compile(pattern, re.IGNORECASE), separators
-
-
-def check_format(canonical: str) -> str | None:
-    """Why a configured format cannot be used, or None."""
-    groups = _GROUP.findall(canonical)
-    if not any(g[0] == "#" for g in groups):
-        return f"{canonical!r} has no digits (write each digit as #, e.g. KRZ-##-####)"
-    if _GROUP.sub("", canonical).strip(" -_/."):
-        return f"{canonical!r}: only letters, # for digits and the separators - _ / . are allowed"
-    return None
 
 
 def find_references(text: str, formats: Sequence[str],

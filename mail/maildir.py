@@ -32,11 +32,25 @@ class MaildirSource:
         self.box.close()
 
     def keys(self) -> list[str]:
-        return sorted(self.box.keys())
+        self.files = self._listing()
+        return sorted(self.files)
+
+    def _listing(self) -> dict[str, Path]:
+        """Each message's key and file, read from new/ and cur/ as the Maildir spec lays them out
+        (the standard library gives no public key-to-path lookup)."""
+        files = {}
+        for folder in ("new", "cur"):
+            for entry in (self.path / folder).iterdir():
+                if not entry.name.startswith("."):
+                    files[entry.name.split(self.box.colon, 1)[0]] = entry
+        return files
 
     def fetch(self, keys: list[str]) -> Iterator[Fetched]:
+        files = getattr(self, "files", None) or self._listing()
         for key in keys:
-            file = Path(self.path) / self.box._lookup(key)  # the stdlib gives no public path lookup
+            file = files.get(key)
+            if file is None:
+                continue  # delivered elsewhere or removed since the listing
             try:
                 raw = file.read_bytes()
             except FileNotFoundError:

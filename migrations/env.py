@@ -1,8 +1,9 @@
 """Alembic environment: migrations run against the URL the application passes in."""
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import TypeDecorator, pool
 
 from base.db import make_engine
@@ -12,7 +13,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Autogenerate writes the models' own types (UTCDateTime, NulFreeString) as the SQLAlchemy
     type they store as, so a migration never imports the application's models."""
     if type_ == "type" and isinstance(obj, TypeDecorator):
@@ -29,7 +30,10 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     # NullPool: no connection outlives the migration.
-    engine = make_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic: sqlalchemy.url is not set (base.db.alembic_config sets it)")
+    engine = make_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         # render_as_batch: SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         context.configure(connection=connection, target_metadata=target_metadata,

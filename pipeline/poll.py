@@ -20,7 +20,7 @@ from base.db import number_new_rows, session_scope
 from base.errors import ConfigError, LockBusy, SecretError, SourceError, StorageError
 from base.locks import mailbox_lock
 from base.models import DecisionRecord, FolderState, Message, Request
-from base.policies import current_policy
+from base.policies import current_versions
 from base.vault import Vault
 from decisions import Policy
 from decisions.versions import PolicyVersions
@@ -248,8 +248,8 @@ def _draft_batch(session: Session, context: PollContext, mailbox: MailboxConfig,
     the error is logged, and the template check of `check-config` is where such bugs are caught."""
     now = datetime.now(UTC)
     history = DraftHistory(session, now)
-    try:
-        zone = current_policy(mailbox.policy).timezone
+    try:  # the policy the batch was decided with; without deciding, the file as it is now
+        policy = context.policies.get(mailbox.name) or current_versions(mailbox.policy)
     except ConfigError as exc:
         log.error("mailbox %s: no replies drafted: %s", mailbox.name, exc)
         counts.draft_failures += sum(1 for r in stored if r.request_id)
@@ -259,6 +259,7 @@ def _draft_batch(session: Session, context: PollContext, mailbox: MailboxConfig,
                     if r.request_id and (request := session.get(Request, r.request_id)) is not None}
         new = [requests[r.request_id] for r in stored
                if r.request_id in requests and r.classification != "reply"]  # opened by this batch
+        zone = (policy.latest if isinstance(policy, PolicyVersions) else policy).timezone
         history.preload(list(requests.values()), zone, new)
         for result in stored:
             if result.request_id not in requests:
@@ -269,9 +270,10 @@ def _draft_batch(session: Session, context: PollContext, mailbox: MailboxConfig,
                 if careful:
                     with session.begin_nested():
                         counts.drafted += _draft(session, context, result, request, decision, now,
-                                                 history)
+                                                 history, policy)
                 else:
-                    counts.drafted += _draft(session, context, result, request, decision, now, history)
+                    counts.drafted += _draft(session, context, result, request, decision, now,
+                                             history, policy)
             except SQLAlchemyError:
                 raise
             except Exception:  # one reply that cannot be drafted must not stop intake
@@ -280,9 +282,12 @@ def _draft_batch(session: Session, context: PollContext, mailbox: MailboxConfig,
 
 
 def _draft(session: Session, context: PollContext, result: Ingested, request: Request,
-           decision: DecisionRecord | None, now: datetime, history: DraftHistory) -> int:
+           decision: DecisionRecord | None, now: datetime, history: DraftHistory,
+           policy: Policy | PolicyVersions) -> int:
+    if isinstance(policy, PolicyVersions):  # the version the request was decided under
+        policy = policy.in_force(request.received_at)
     drafts = draft_replies(session, context.config, request, decision, now, history,
-                           first_message=result.classification != "reply")
+                           first_message=result.classification != "reply", policy=policy)
     if decision is not None:
         set_aside_stale(session, history, request, decision, now)
     return len(drafts)

@@ -1,0 +1,1 @@
+"""Privacy: retention and purge, anonymisation, a person's export and erasure."""

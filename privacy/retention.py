@@ -22,7 +22,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
-from staff.audit import audit
 
 from base.config import PrivacySettings
 from base.errors import ActionRefused
@@ -31,6 +30,7 @@ from base.records import iso, message_detail, money_text, request_row
 from base.vault import Vault, unseal
 from privacy.anonymise import anonymise_message, anonymise_request, purge_content, scrub_orders
 from staff.accounts import normalise_email
+from staff.audit import audit
 
 FRAUD_WHY = ("marked as fraud/misuse: the privacy policy keeps records of fraud and misuse, "
              "including the personal data of the person, for {days} days from the marking")

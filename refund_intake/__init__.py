@@ -1,3 +1,3 @@
-"""refund-intake: the application shell (config, database, CLI, scheduler) around intake/ and decisions/."""
+"""The top floor: the `refund-intake` command line, one module per command group."""
 
 __version__ = "0.1.0"

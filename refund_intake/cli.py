@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     q_retry.add_argument("--all", action="store_true", help="retry every quarantined message")
     q_retry.set_defaults(handler=commands.quarantine_retry)
     init_config.register(sub)
-    demo.register(sub)
+    demo.register(sub, main)
     decision_commands.register(sub)
     ops_commands.register(sub)
     privacy_commands.register(sub, requests)
@@ -94,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _list_show(sub: argparse._SubParsersAction, name: str, what: str, list_handler: Handler,
-               show_handler: Handler, key: str) -> argparse._SubParsersAction:
+def _list_show(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, what: str, list_handler: Handler,
+               show_handler: Handler, key: str) -> argparse._SubParsersAction[argparse.ArgumentParser]:
     group = sub.add_parser(name, help=what).add_subparsers(dest="action", required=True)
     listing = group.add_parser("list", help=f"list {what}")
     listing.add_argument("--json", action="store_true", help="JSON for scripts (fields in README)")

@@ -33,7 +33,7 @@ from refund_intake.output import emit, open_database
 from refund_intake.table import render
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     orders = sub.add_parser("orders", help="the shop's order records").add_subparsers(dest="action", required=True)
     importer = orders.add_parser("import", help="upsert orders from CSV (bad rows reported and skipped)")
     importer.add_argument("file", type=Path)
@@ -209,6 +209,9 @@ def _from_record(record: DecisionRecord) -> Decision:
     trace = tuple(RuleResult(rule=r["rule"], clause=r["clause"], verdict=r["verdict"], code=r["code"],
                              facts=r.get("facts", {}), effect=r.get("effect", "none"), note=r.get("note"))
                   for r in record.trace)
+    if record.response_deadline is None:  # every decision is stored with its deadline
+        raise NotFound(f"decision {record.id} was stored without its answer-by date")
+
     def money(value: Decimal | None) -> Decimal | None:
         return None if value is None else Decimal(money_text(value, record.currency) or "0")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from base.errors import ConfigError
@@ -29,19 +30,21 @@ _SHOWN = (
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             command_line: Callable[[Sequence[str]], int]) -> None:
+    """`command_line` is cli.main: the demo runs the very commands a person types (passed in,
+    so that this module does not import the parser that imports it)."""
     demo = sub.add_parser(
         "demo", help="run the bundled sample mailbox end to end into a fresh folder",
         description="Copy the bundled sample mailbox, orders and policy into DIR, then decide "
                     "every message into a fresh SQLite database there and print the results.")
     demo.add_argument("--dir", type=Path, default=Path(DEFAULT_DIR),
                       help=f"the folder to run in (default ./{DEFAULT_DIR}); its demo files are replaced")
-    demo.set_defaults(handler=run_demo, needs_config=False)
+    demo.set_defaults(handler=run_demo, needs_config=False, command_line=command_line)
 
 
 def run_demo(_config: object, args: argparse.Namespace) -> int:
-    from refund_intake.cli import main  # the very commands a person types
-
+    main = args.command_line
     config = prepare(args.dir)
     flags = ["--traceback"] * args.traceback + ["--verbose"] * args.verbose
     steps = [("db", "upgrade"), ("orders", "import", str(args.dir / "orders.csv")), ("poll", "--once")]

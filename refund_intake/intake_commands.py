@@ -8,9 +8,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from replies.template_check import check_templates
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from base import db
 from base.config import Config
@@ -31,17 +30,9 @@ from base.records import (
 from base.vault import load_vault, open_vault, unseal
 from intake.thread import typed_reference
 from pipeline.poll import PollContext, PollReport, poll_all
+from refund_intake.output import emit, open_database, record_cli_view
 from refund_intake.table import fields, render
-
-
-def open_database(config: Config) -> tuple[Engine, sessionmaker[Session]]:
-    engine = db.make_engine(config.database_url)
-    db.require_schema(engine)
-    return engine, db.session_factory(engine)
-
-
-def emit(args: argparse.Namespace, data: Any, table: str) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else table)
+from replies.template_check import check_templates
 
 
 def db_upgrade(config: Config, args: argparse.Namespace) -> int:
@@ -242,13 +233,6 @@ def quarantine_retry(config: Config, args: argparse.Namespace) -> int:
     for message_id, outcome in results:
         print(f"message {message_id}: {outcome}")
     return 0
-
-
-def record_cli_view(session: Session, request_id: int | None, what: str) -> None:
-    """Showing a person's data from the CLI is audited like a view in the web page."""
-    from refund_intake.output import record_cli_view
-
-    record_cli_view(session, request_id, what)
 
 
 def _from_line(message: dict[str, Any]) -> str:

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 REMIND_EVERY_SECONDS = 3600
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run_parser = sub.add_parser(
         "run", help="the service: poll every mailbox on its interval and send the outbox, until SIGTERM")
     run_parser.set_defaults(handler=run, service=True)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
-from staff.audit import audit, require_role
 
 from base import db
 from base.config import Config
@@ -28,6 +27,7 @@ from intake.understand import Hints, understand
 from refund_intake.output import STAFF_ENV, acting_staff, emit, open_database
 from refund_intake.table import render
 from replies.draft import draft_replies
+from staff.audit import audit, require_role
 
 
 def register(policy: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from staff.audit import audit, require_role
 
 from base.config import Config
 from base.db import session_scope
@@ -28,6 +27,7 @@ from intake.thread import typed_reference
 from privacy import anonymise
 from privacy import retention as privacy
 from refund_intake.output import STAFF_ENV, acting_staff, emit, open_database
+from staff.audit import audit, require_role
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 24 * 3600
@@ -209,10 +209,6 @@ def privacy_rekey(config: Config, args: argparse.Namespace) -> int:
 def privacy_new_key(config: Config | None, args: argparse.Namespace) -> int:
     print(new_key())
     return 0
-
-
-def record_cli_view(session: Session, request_id: int | None, what: str) -> None:
-    privacy.record_view(session, os.environ.get(STAFF_ENV) or "cli", request_id, _now(), what)
 
 
 def _request(session: Session, ref: str) -> Request:

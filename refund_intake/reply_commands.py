@@ -26,19 +26,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from base.config import Config
 from base.db import session_scope
 from base.errors import ActionRefused, NotFound, RefundIntakeError
-from base.models import AuditEvent, Draft, StaffUser
+from base.models import AuditEvent, Draft
 from base.records import iso
 from base.vault import open_vault
-from refund_intake.output import emit, open_database
+from refund_intake.output import STAFF_ENV, acting_staff, emit, open_database
 from refund_intake.table import fields, render
 from replies import approval
 from replies.outbox import SendReport, send_due
 from staff import audit as staff_audit
 from staff import sessions as staff_sessions
-from staff.accounts import add_staff, get_staff, list_staff
+from staff.accounts import add_staff, list_staff
 
 log = logging.getLogger(__name__)
-STAFF_ENV = "REFUND_INTAKE_STAFF"
 NEW_PASSWORD_ENV = "REFUND_INTAKE_NEW_STAFF_PASSWORD"
 WAITING = ("draft", "approved", "sending", "failed")
 DRAFT_COLUMNS = ("id", "reference", "kind", "state", "language", "to", "subject", "attempts", "last_error")
@@ -203,19 +202,6 @@ def edit_text(text: str) -> str:
         if result.returncode != 0:
             raise ActionRefused(f"the editor ({editor}) exited with status {result.returncode}; nothing approved")
         return path.read_text(encoding="utf-8")
-
-
-def acting_staff(session: Session, args: argparse.Namespace) -> StaffUser:
-    """The staff member named by --as (args.as_email) or $REFUND_INTAKE_STAFF."""
-    email = args.as_email or os.environ.get(STAFF_ENV)
-    if not email:
-        raise ActionRefused(f"say who is acting: --as EMAIL or ${STAFF_ENV}")
-    staff = get_staff(session, email)
-    if staff is None:
-        raise NotFound(f"no staff member {email} (add one with `refund-intake staff add {email}`)")
-    return staff
-
-
 
 
 def _draft(session: Session, draft_id: int) -> Draft:

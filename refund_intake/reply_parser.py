@@ -6,6 +6,7 @@ import argparse
 
 from refund_intake import reply_commands as commands
 from refund_intake import staff_commands
+from refund_intake.output import STAFF_ENV
 from staff.accounts import ROLES
 
 
@@ -83,5 +84,5 @@ def _staff_changes(staff: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def _acting(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--as", dest="as_email", metavar="EMAIL",
-                        help=f"the staff member acting (default ${commands.STAFF_ENV})")
+                        help=f"the staff member acting (default ${STAFF_ENV})")
     return parser

@@ -20,9 +20,9 @@ from base.db import session_scope
 from base.errors import ActionRefused
 from base.models import DecisionRecord, Draft
 from base.records import iso, money_text
+from pipeline.settle import Settlement, correct_fact, machine_decision, parse_amount, settle
 from refund_intake.decision_commands import _request
 from refund_intake.output import STAFF_ENV, acting_staff, open_database
-from replies.settle import Settlement, correct_fact, machine_decision, parse_amount, settle
 
 MAX_REPLY_FILE = 200_000  # characters: a reply, not a mailbox
 

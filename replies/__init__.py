@@ -1,1 +1,1 @@
-"""Mail out: render drafts from templates, staff approval, and the SMTP outbox."""
+"""Mail out: draft replies from templates, staff approval, the outbox that sends, reminders."""

@@ -9,58 +9,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from base.config import Config
-from base.errors import ActionRefused, NotFound, PermissionDenied, RefundIntakeError
-from base.models import AuditEvent, Draft, StaffUser
+from base.errors import ActionRefused, NotFound, RefundIntakeError
+from base.models import Draft, StaffUser
 from base.policies import current_policy
 from decisions import Policy
 from replies.promise import renew_promise
 from replies.render import html_from_text
-from staff.accounts import ROLES
-
-__all__ = ["ROLES", "approve", "approve_under_config", "audit", "record_view", "reject", "require_role", "resend"]
+from staff.audit import audit, require_role
 
 EDITABLE = ("draft",)
 REJECTABLE = ("draft", "failed")
-
-
-def audit(session: Session, actor: str, action: str, request_id: int | None = None,
-          draft_id: int | None = None, detail: dict[str, Any] | None = None,
-          draft: Draft | None = None) -> AuditEvent:
-    """Append one event to the audit trail (in the caller's transaction); `draft` for one not
-    flushed yet (its id is filled in when it is)."""
-    event = AuditEvent(at=datetime.now(UTC), actor=actor, action=action,
-                       request_id=request_id, draft_id=draft_id, detail=detail or {})
-    if draft is not None:
-        event.draft = draft
-    session.add(event)
-    return event
-
-
-def require_role(session: Session, staff: StaffUser, needed: str, action: str,
-                 request_id: int | None = None, draft_id: int | None = None) -> None:
-    """Return if the staff member's role allows the action; else audit the attempt and raise.
-
-    The refusal is written and committed in a transaction of its own: the caller's unit of work
-    rolls back on the PermissionDenied, and the trail must still show the attempt. Call this
-    before the caller's session writes anything (SQLite allows one writer at a time).
-    """
-    if needed not in ROLES:
-        raise ValueError(f"unknown role {needed!r}")
-    if staff.active and staff.role in ROLES and ROLES.index(staff.role) >= ROLES.index(needed):
-        return
-    detail = {"role": staff.role, "active": staff.active, "needed": needed}
-    bind = session.get_bind()
-    with Session(bind.engine if not isinstance(bind, Engine) else bind) as own:
-        audit(own, staff.email, f"denied:{action}", request_id, draft_id, detail)
-        own.commit()
-    why = "the account is disabled" if not staff.active else f"the {needed} role is needed"
-    raise PermissionDenied(f"{staff.email} ({staff.role}) may not {action}: {why}")
 
 
 def approve(session: Session, draft_id: int, staff: StaffUser,
@@ -114,11 +76,12 @@ def tier_limit(draft: Draft, tiers: Mapping[str, Decimal]) -> Decimal | None:
     """The tier amount a grant's draft is above (it needs two approvals), else None."""
     if draft.kind != "approve" or draft.decision_id is None:
         return None
-    decision = draft.request.decisions and next(
-        (d for d in draft.request.decisions if d.id == draft.decision_id), None)
-    if not decision or decision.refund_amount is None or decision.currency not in tiers:
+    decision = next((d for d in draft.request.decisions if d.id == draft.decision_id), None)
+    if decision is None or decision.refund_amount is None or decision.currency is None:
         return None
-    limit = tiers[decision.currency]
+    limit = tiers.get(decision.currency)
+    if limit is None:
+        return None
     return limit if decision.refund_amount > limit else None
 
 

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from staff.audit import audit
 
 from base.config import Config
 from base.models import DecisionRecord, Draft, Message, Request
@@ -29,6 +28,7 @@ from decisions.decision import OUTCOMES, REDIRECTS
 from replies.context import build_context
 from replies.render import html_from_text, pick_language, render
 from replies.waiting import carries_acknowledgement, replace_waiting
+from staff.audit import audit
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,8 @@ FALLBACK_SUBJECTS = {"en": "Your refund request", "fr": "Votre demande de rembou
 
 def draft_replies(session: Session, config: Config, request: Request,
                   decision: DecisionRecord | None, now: datetime,
-                  history: DraftHistory | None = None, first_message: bool | None = None) -> list[Draft]:
+                  history: DraftHistory | None = None, first_message: bool | None = None,
+                  policy: Policy | None = None) -> list[Draft]:
     """Add the drafts this request (and this decision, if given) calls for; return them.
 
     Every draft is rendered before any is added, so a template that fails adds nothing. Nothing
@@ -51,7 +52,8 @@ def draft_replies(session: Session, config: Config, request: Request,
     flushes a batch at a time. Alone, the database is asked and the drafts are flushed, so they
     come back with ids. `first_message`: is
     this for the message that opened the request (only that one is acknowledged)? By default,
-    whether the request has only one message so far.
+    whether the request has only one message so far. `policy`: the one the decision was made
+    under (a poll passes the object it decided with); by default the mailbox's policy file.
     """
     if request.kind == "privacy" or not request.reference:
         return []
@@ -60,7 +62,7 @@ def draft_replies(session: Session, config: Config, request: Request,
                     request.reference, request.customer_email)
         return []
     mailbox = config.mailbox(request.mailbox)
-    policy = current_policy(mailbox.policy, request.received_at)  # the version it was decided under
+    policy = policy or current_policy(mailbox.policy, request.received_at)  # the version it was decided under
     alone = history is None
     history = history or DraftHistory(session, now)
     language = pick_language(request.language, mailbox.language)
@@ -130,10 +132,10 @@ def staff_draft(session: Session, config: Config, request: Request, decision: De
     """The reply to a staff decision: its outcome's template in the customer's language, or the
     text staff wrote themselves (kind `written`). Flushed, so it has an id."""
     mailbox = config.mailbox(request.mailbox)
-    policy = current_policy(mailbox.policy)
+    policy = current_policy(mailbox.policy, request.received_at)  # the version it was decided under
     language = pick_language(request.language, mailbox.language)
     last = _last_message(request)
-    subject = reply_subject(request.subject, request.reference, language)
+    subject = reply_subject(request.subject, request.reference or "", language)
     earlier = list(session.scalars(select(Draft).where(Draft.request_id == request.id)))
     if text is not None:
         body = text.replace("\r\n", "\n").strip() + "\n"

@@ -29,7 +29,6 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from staff.audit import audit
 
 from base.config import Config, ImapSettings, MailboxConfig
 from base.db import session_scope
@@ -40,6 +39,7 @@ from mail.sent_folder import SentFolder
 from mail.smtp import Attempt, deliver
 from privacy.retention import close_request
 from replies.sent_copies import copy_again, save_copy
+from staff.audit import audit
 
 log = logging.getLogger(__name__)
 UNCERTAIN = ("delivery uncertain: the sender stopped during SMTP delivery; "

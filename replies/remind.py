@@ -11,13 +11,13 @@ from email.utils import format_datetime, make_msgid
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from staff.audit import audit
 
 from base.config import Config
 from base.models import AuditEvent, DecisionRecord, Draft, Request
 from base.policies import local_dates
 from mail.smtp import deliver
 from replies.overdue import waiting_on_staff
+from staff.audit import audit
 
 DIGEST_ACTION = "reminder_digest"
 
@@ -42,7 +42,8 @@ def unanswered(session: Session) -> list[tuple[Request, date]]:
         select(Request, DecisionRecord.response_deadline).join(DecisionRecord, DecisionRecord.id == latest)
         .where(waiting_on_staff(), DecisionRecord.response_deadline.is_not(None))
         .order_by(DecisionRecord.response_deadline, Request.id))
-    return [(request, deadline) for request, deadline in rows]
+    # the query keeps only rows with a deadline (is_not(None) above)
+    return [(request, deadline) for request, deadline in rows if deadline is not None]
 
 
 def build_digest(session: Session, today: Mapping[str, date]) -> Digest:

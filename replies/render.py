@@ -138,26 +138,3 @@ def moment(when: datetime | None, zone: ZoneInfo, language: str) -> str:
     return (f"{format_date(local, 'long', locale=language)}, "
             f"{format_time(local, 'short', locale=language)} "
             f"({get_timezone_name(local, locale=language)})")
-
-
-def check_templates(templates_dir: Path = TEMPLATES_DIR) -> None:
-    """Render every template of every language with full and with empty sample data.
-
-    Raises ConfigError naming each template and the variable or line that failed.
-    """
-    from replies.context import sample_context
-
-    problems = []
-    found = languages(templates_dir) if templates_dir.is_dir() else ()
-    if FALLBACK_LANGUAGE not in found:
-        problems.append(f"template folder {templates_dir / FALLBACK_LANGUAGE}: missing")
-    for language in found:
-        for kind in KINDS:
-            for full in (True, False):
-                try:
-                    render(kind, language, sample_context(language, full), "Sample", templates_dir)
-                except ConfigError as exc:
-                    problems.append(str(exc))
-                    break
-    if problems:
-        raise ConfigError("; ".join(problems))

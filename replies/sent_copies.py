@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from base.config import Config, ImapSettings
@@ -61,5 +61,5 @@ def missing_count(sessions: sessionmaker[Session]) -> int:
         return len(list(session.scalars(_missing().with_only_columns(Draft.id))))
 
 
-def _missing():  # type: ignore[no-untyped-def]
+def _missing() -> Select[Draft]:
     return select(Draft).where(Draft.state == "sent", Draft.last_error.startswith(NO_COPY))

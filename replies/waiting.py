@@ -13,9 +13,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from staff.audit import audit
 
 from base.models import Draft, Request
+from staff.audit import audit
 
 ACKNOWLEDGEMENTS = ("acknowledgement", "dispute")
 SENT_OR_GOING = ("approved", "sending", "sent")

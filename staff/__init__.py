@@ -1,0 +1,1 @@
+"""Staff: accounts and roles, and the audit trail of what each person did or tried."""

@@ -1,4 +1,4 @@
-"""Fixtures for the real servers the suite runs against; their logic lives in tests/servers/."""
+"""Fixtures for the real servers the suite runs against; their logic lives in testing/."""
 
 from __future__ import annotations
 

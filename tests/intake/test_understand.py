@@ -9,10 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from decisions.decide import one_character_apart
+from decisions.reference_format import check_format
 from intake.language import detect_language
 from intake.own_text import own_text
 from intake.reasons import classify, lexicon_hits
-from intake.references import check_format, find_references
+from intake.references import find_references
 from intake.understand import Hints, understand
 
 FORMATS = ("KRZ-##-####", "KJ-#######", "CMD-####-#####", "########-#######")

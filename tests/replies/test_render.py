@@ -9,7 +9,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from replies.template_check import check_templates
 
 from base.errors import ConfigError
 from replies.context import quote, sample_context
@@ -23,6 +22,7 @@ from replies.render import (
     pick_language,
     render,
 )
+from replies.template_check import check_templates
 
 HOSTILE = ("{{ config }} {{ 7*7 }} {% for c in ''.__class__.__mro__ %}{{ c }}{% endfor %}\n"
            "<script>alert(1)</script> <img src=x onerror=alert(2)>")

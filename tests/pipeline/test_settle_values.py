@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from base.errors import ActionRefused
 from desk.queue import QueueFilter
-from replies.settle import REASONS, parse_amount
+from pipeline.settle import REASONS, parse_amount
 
 
 @pytest.mark.parametrize(("text", "currency", "expected"), [

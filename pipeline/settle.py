@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from staff.audit import audit, require_role
 
 from base.config import Config
 from base.errors import ActionRefused
@@ -28,6 +27,7 @@ from intake.decide import OrderBook, decide_request
 from replies.draft import draft_replies, staff_draft
 from replies.render import languages
 from replies.waiting import replace_waiting
+from staff.audit import audit, require_role
 
 STAFF_RULE = "staff-decision"
 CORRECTION_RULE = "staff-correction"

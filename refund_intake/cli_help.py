@@ -31,6 +31,8 @@ EXAMPLES = {
     "policy check": "refund-intake policy check policies/kreatorz.toml",
     "policy test": "refund-intake policy test policies/kreatorz.toml --coverage --min-coverage 90",
     "policy diff": "refund-intake policy diff policies/kreatorz.toml new-kreatorz.toml --json",
+    "requests resolve": "refund-intake requests resolve 5 --approve 450.00 --note \"goodwill\" --as ada@example.com",
+    "requests set": "refund-intake requests set 5 --reason non_delivery --as ada@example.com",
     "requests redecide": "refund-intake requests redecide 5 --version 2024-11-11 --as ada@example.com",
     "staff disable": "refund-intake staff disable bob@example.com --as ada@example.com",
     "staff enable": "refund-intake staff enable bob@example.com --as ada@example.com",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,16 @@ from base.errors import ConfigError, StorageError
 from base.models import Attachment, RawMessage, StaffUser
 from base.vault import Vault, key_id, load_vault, new_key
 from desk.app import create_app
+from staff.accounts import set_password
 from tests.privacy.world import ALICE, BOB, KEY_ENV, STAFF, T0, World, customer_mail
+
+VIEWER_PASSWORD = "quiet-harbour-lamps-2026"
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
 
 KEY_A, KEY_B = new_key(), new_key()
 
@@ -59,11 +69,15 @@ def test_with_encryption_on_the_raw_bytes_are_not_in_the_file(world: World) -> N
 def test_the_staff_page_downloads_the_opened_attachment(world: World) -> None:
     app = create_app(world.config, world.sessions, secret_key="s" * 32, clock=lambda: T0)
     client = app.test_client()
-    with world.sessions() as session:
-        staff_id = session.scalar(select(StaffUser.id).where(StaffUser.email == STAFF["viewer"]))
+    with world.sessions.begin() as session:  # the viewer gets a password, and signs in with it
+        viewer = session.scalar(select(StaffUser).where(StaffUser.email == STAFF["viewer"]))
+        assert viewer is not None
+        set_password(session, viewer, VIEWER_PASSWORD, T0)
         attachment_id = session.scalar(select(Attachment.id))
-    with client.session_transaction() as cookie:  # signed in (the login itself is desk's to test)
-        cookie["staff_id"], cookie["seen"] = staff_id, int(T0.timestamp())
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    signed_in = client.post("/login", data={"email": STAFF["viewer"], "password": VIEWER_PASSWORD,
+                                            "csrf_token": token})
+    assert signed_in.status_code == 302
     response = client.get(f"/attachments/{attachment_id}")
     assert response.status_code == 200
     assert response.data == f"receipt for {ALICE.marker}".encode()

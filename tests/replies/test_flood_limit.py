@@ -64,7 +64,7 @@ max_drafts_per_sender_per_day = 3
     assert drafted == 3 and calm == 1  # the one reply waiting for the calm sender: its decision
     assert [m.classification for m in flood] == ["new_request"] * 6  # all stored and decided
     held = [m for m in flood if any("reached the limit of 3 drafts a day" in n for n in m.trust_notes)]
-    assert len(held) == skipped == 4
+    assert len(held) == skipped == 3  # one reply each for the first three requests
     listed = run_cli(tmp_path / "config.toml", "messages", "list", "--json")
     rows = [r for r in json.loads(listed.stdout) if r["sender"] == FLOOD]
-    assert len(rows) == 6 and sum(1 for r in rows if r["trust_notes"]) == 4
+    assert len(rows) == 6 and sum(1 for r in rows if r["trust_notes"]) == 3

@@ -24,19 +24,18 @@ from sqlalchemy.orm import Session
 
 from base.config import IntakeSettings, MailboxConfig
 from base.db import begin_write, number_new_rows
-from base.models import Attachment, DecisionRecord, Message, RawMessage, Request
+from base.models import Attachment, DecisionRecord, Message, RawMessage
 from base.vault import Vault, seal
 from decisions import Policy
 from decisions.versions import PolicyVersions
+from intake.classify import classify
 from intake.decide import decide_request
 from intake.extract import authentication
-from intake.guards import AFTER_THREADING, BEFORE_THREADING, Guard, Verdict
 from intake.lookups import BatchLookups
 from intake.parse import ParsedMessage, quarantined
 from intake.prepare import Prepared, prepare
-from intake.thread import find_thread, reference_for
-from intake.trust import claim, customer_of, link_bounce, may_join
-from intake.understand import Hints, Understanding
+from intake.thread import reference_for
+from intake.understand import Hints
 from mail.source import Fetched
 
 log = logging.getLogger(__name__)
@@ -137,7 +136,7 @@ def _careful(session: Session, lookups: BatchLookups, mailbox: MailboxConfig, it
         log.exception("intake of %s %s failed; quarantined", mailbox.name, _where(item.fetched))
         reason = f"intake failed: {type(exc).__name__}: {exc}"[:500]
         with session.begin_nested():
-            message = _store(session, lookups, mailbox, item, quarantined(reason), vault, classify=False)
+            message = _store(session, lookups, mailbox, item, quarantined(reason), vault, classifying=False)
         outcome = _Outcome("stored", message)
     lookups.remember(outcome.message)
     return outcome
@@ -173,7 +172,7 @@ def _store_and_decide(session: Session, lookups: BatchLookups, mailbox: MailboxC
     if item.failure is not None:
         log.error("intake of %s %s failed; quarantined: %s", mailbox.name,
                   _where(item.fetched), item.failure)
-    message = _store(session, lookups, mailbox, item, item.parsed, vault, classify=item.failure is None)
+    message = _store(session, lookups, mailbox, item, item.parsed, vault, classifying=item.failure is None)
     decision = None
     if policy is not None and message.request is not None and _needs_decision(message):
         decision = decide_request(session, message.request, policy, lookups.orders)
@@ -190,7 +189,7 @@ def _needs_decision(message: Message) -> bool:
 
 
 def _store(session: Session, lookups: BatchLookups, mailbox: MailboxConfig, item: Prepared,
-           parsed: ParsedMessage, vault: Vault | None, classify: bool) -> Message:
+           parsed: ParsedMessage, vault: Vault | None, classifying: bool) -> Message:
     message = _message_row(mailbox, item.fetched, item.sha, parsed)
     message.raw = RawMessage(**_sealed(vault, item.fetched.raw))
     message.attachments = [
@@ -199,8 +198,8 @@ def _store(session: Session, lookups: BatchLookups, mailbox: MailboxConfig, item
         for i, a in enumerate(parsed.attachments)
     ]
     session.add(message)
-    if classify and parsed.usable and item.facts is not None:
-        _classify(session, lookups, mailbox, parsed, item.facts, message)
+    if classifying and parsed.usable and item.facts is not None:
+        classify(session, lookups, mailbox, parsed, item.facts, message)
     return message
 
 
@@ -231,62 +230,3 @@ def _message_row(mailbox: MailboxConfig, fetched: Fetched, sha: str, parsed: Par
 
 def _clip(value: str | None, length: int) -> str | None:
     return value[:length] if value is not None else None
-
-
-def _classify(session: Session, lookups: BatchLookups, mailbox: MailboxConfig,
-              parsed: ParsedMessage, facts: Understanding, message: Message) -> None:
-    message.language, message.reason = facts.language, facts.reason
-    message.order_refs, message.urls = list(facts.order_refs), list(facts.urls)
-    message.understanding = facts.details
-    verdict = _first(BEFORE_THREADING, parsed, mailbox)
-    if verdict is not None:
-        message.classification, message.classification_detail = verdict.classification, verdict.detail
-        if verdict.detail.startswith("bounce"):
-            link_bounce(message, parsed, lookups.by_reference)
-        return
-    thread, how = find_thread(parsed, lookups.by_message_id, lookups.by_reference)
-    if thread is not None:
-        if not may_join(parsed, thread, mailbox, message.authentication):
-            claim(message, thread, how, parsed.sender)
-            return
-        message.classification, message.classification_detail = "reply", f"threaded by {how}"
-        message.request = thread
-        if thread.closed_at is not None and thread.anonymised_at is None and thread.fraud_marked_at is None:
-            thread.status, thread.closed_at = "open", None  # the customer wrote again
-        return
-    verdict = _first(AFTER_THREADING, parsed, mailbox)
-    customer = customer_of(parsed, mailbox, message, verdict)[:320]
-    if verdict is not None:
-        kind = "privacy" if verdict.detail.startswith("privacy") else verdict.classification
-        message.classification, message.classification_detail = verdict.classification, verdict.detail
-        message.request = _new_request(session, mailbox, message, customer, kind)
-        return
-    original = lookups.open_request_of(customer, message.order_refs)
-    if original is not None:
-        message.classification = "duplicate"  # its detail is set once references are (_name)
-        message.request = _new_request(session, mailbox, message, customer, "duplicate")
-        message.request.duplicate_of = original
-        return
-    message.classification, message.classification_detail = "new_request", how
-    message.request = _new_request(session, mailbox, message, customer, "refund")
-
-
-def _first(guards: tuple[Guard, ...], parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | None:
-    for guard in guards:
-        verdict = guard(parsed, mailbox)
-        if verdict is not None:
-            return verdict
-    return None
-
-
-def _new_request(session: Session, mailbox: MailboxConfig, message: Message, customer: str,
-                 kind: str) -> Request:
-    """A new request; its reference (R-000123, from the id) is set once the batch is flushed."""
-    request = Request(
-        mailbox=mailbox.name, kind=kind, status="open", customer_email=customer,
-        subject=message.subject, language=message.language or mailbox.language,
-        reason=message.reason or "other", order_refs=list(message.order_refs),
-        understanding=message.understanding, received_at=message.received_at,
-    )
-    session.add(request)
-    return request

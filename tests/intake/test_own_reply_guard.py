@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from base.config import MailboxConfig
-from intake.guards import automated
+from intake.guards.automated import automated
 from intake.parse import parse_message
 
 MAILBOX = MailboxConfig(name="accounts", address="accounts@kreatorz.co.za", policy=Path("p.toml"),

@@ -1,20 +1,13 @@
-"""Classification guards, in order; each is a small named check that records why it hit or missed."""
+"""Bounces, auto-replies, list mail and our own replies' journal copies: never answered, so no
+mail loop can start."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from base.config import MailboxConfig
+from intake.guards import Verdict
 from intake.parse import ParsedMessage
-
-
-@dataclass(frozen=True)
-class Verdict:
-    classification: str  # not_a_request | wrong_channel
-    detail: str          # auto_reply | bounce | list | privacy | staff_forward | other_address
-
 
 _DAEMONS = re.compile(r"^(mailer[-_.]?daemon|postmaster|no-?reply|do-?not-?reply|bounces?|bounce[-+._][^@]*"
                       r"|[^@]*[-+._]bounces?)@", re.IGNORECASE)
@@ -27,15 +20,6 @@ _AUTO_SUBJECT = re.compile(
     r"^\s*(automatic reply|auto[- ]?reply|autoreply|out of (the )?office|réponse automatique|"
     r"reponse automatique|absence du bureau|abwesenheitsnotiz|automatische antwort|"
     r"respuesta automática|risposta automatica|automatisch antwoord)\b", re.IGNORECASE)
-_PRIVACY = re.compile(
-    r"(personal (data|information)|my data|gdpr|popia|données personnelles|mes données|rgpd)",
-    re.IGNORECASE,
-)
-_PRIVACY_ACTION = re.compile(
-    r"\b(delete|erase|remove|correct|access|view|copy|supprimer|effacer|rectifier|consulter|accéder)\b",
-    re.IGNORECASE,
-)
-_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg)\s*:", re.IGNORECASE)
 # The Message-IDs our replies carry (replies/draft.py new_message_id), in the mailbox's domain.
 _OWN_MESSAGE_ID = re.compile(r"^<refund-intake\.[0-9a-f]{32}@([^>]+)>$", re.IGNORECASE)
 
@@ -94,28 +78,3 @@ def _list_mail(parsed: ParsedMessage) -> Verdict | None:
     return None
 
 
-def privacy(parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | None:
-    """A request about the customer's own personal data goes to staff, not to the refund rules."""
-    text = f"{parsed.subject}\n{parsed.text[:5000]}"
-    if _PRIVACY.search(text) and _PRIVACY_ACTION.search(text):
-        return Verdict("not_a_request", "privacy request (personal data: view, correct or delete)")
-    return None
-
-
-def wrong_channel(parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | None:
-    """Refunds are accepted only by email to the accounts address, from the customer."""
-    if mailbox.address not in parsed.recipients:
-        shown = ", ".join(parsed.recipients) or "no recipient"
-        return Verdict("wrong_channel", f"other_address (sent to {shown}, not {mailbox.address})")
-    sender = parsed.sender or ""
-    own_domain = mailbox.address.rsplit("@", 1)[-1]
-    if sender.endswith("@" + own_domain) and sender not in mailbox.trusted_relays:
-        why = "forwarded" if _FORWARD_SUBJECT.match(parsed.subject) else "sent"
-        return Verdict("wrong_channel", f"staff_forward ({why} by staff member {sender})")
-    return None
-
-
-Guard = Callable[[ParsedMessage, MailboxConfig], Verdict | None]
-# Threading runs between `automated` and these: a customer's reply joins its thread first.
-BEFORE_THREADING: tuple[Guard, ...] = (automated,)
-AFTER_THREADING: tuple[Guard, ...] = (privacy, wrong_channel)

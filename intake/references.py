@@ -132,6 +132,8 @@ def _lookalike_word(text: str, start: int) -> str | None:
 
 def _fold(text: str) -> str:
     """Lower case without accents, the same length as the text (positions stay valid)."""
+    if text.isascii():
+        return text.lower()
     out = []
     for char in text:
         lower = char.lower() if len(char.lower()) == 1 else char

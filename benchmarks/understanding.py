@@ -83,6 +83,7 @@ def report(samples: list[Sample]) -> str:
              f"(parse + understand, one process, {1000 * elapsed / n:.2f} ms each)", "",
              "| field | accuracy |", "|---|---|"]
     lines += [f"| {field} | {100 * total[field] / n:.1f}% ({total[field]}/{len(results)}) |" for field in FIELDS]
+    lines += ["", _unclear_line(results)]
     lines += ["", "| language | n | reason | language | order refs |", "|---|---|---|---|---|"]
     for language, counts in sorted(by_language.items()):
         cells = " | ".join(f"{100 * counts[f] / counts['n']:.0f}%" for f in FIELDS)
@@ -94,6 +95,16 @@ def report(samples: list[Sample]) -> str:
     for code in REASONS:
         lines.append(f"| {code} | " + " | ".join(str(confusion[code][c] or ".") for c in columns) + " |")
     return "\n".join(lines)
+
+
+def _unclear_line(results: list[tuple[Sample, Understanding]]) -> str:
+    """Reason accuracy above counts `unclear` as wrong; this says how much went to staff review
+    and how right the confident readings were."""
+    sure = [(s, got) for s, got in results if got.reason != "unclear"]
+    right = sum(got.reason == s.label["reason"] for s, got in sure)
+    return (f"reason unclear (to staff, two candidates named): {len(results) - len(sure)} of "
+            f"{len(results)}; right when not unclear: {100 * right / max(1, len(sure)):.1f}% "
+            f"({right}/{len(sure)})")
 
 
 def _short(code: str) -> str:

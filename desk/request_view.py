@@ -24,7 +24,7 @@ from pipeline.settle import REASONS, machine_decision
 from replies.approval import tier_limit
 from replies.overdue import waiting_on_staff
 from replies.promise import Promise, promise_of
-from replies.render import languages
+from replies.render import language_note, languages
 
 BODY_PREVIEW = 20_000   # characters of a mail body shown on a page; the rest behind a link
 WORDS_PREVIEW = 700     # characters of the customer's words in the summary
@@ -63,7 +63,17 @@ def request_view(db: Session, req: Request, today: Today) -> dict[str, Any]:
         "items": MISSING_ITEMS, "languages": languages(),
         "promise": promise_for(waiting) if waiting else None,
         "tier": tier_of(waiting) if waiting else None,
+        "language_note": _language_note(req),
     }
+
+
+def _language_note(req: Request) -> str | None:
+    """Said on the page when the replies cannot be in the language the customer wrote in."""
+    try:
+        default = desk().config.mailbox(req.mailbox).language
+    except RefundIntakeError:
+        return None
+    return language_note(req.language, default)
 
 
 def split_trace(decision: DecisionRecord | None) -> dict[str, list[dict[str, Any]]]:

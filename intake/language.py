@@ -9,6 +9,7 @@ with a low confidence: never a wrong guess with a high one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -61,10 +62,13 @@ def detect_language(text: str, default: str) -> LanguageGuess:
     return LanguageGuess(code, confidence, f"detected: {shown}")
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_WIDE_LETTER = re.compile(r"(?![\x00-\u2e7f])[^\W\d_]")  # Han, kana, Hangul and the like
+
+
 def _letter_weight(text: str) -> int:
-    """Letters in the text; a Han, kana or Hangul character says as much as three Latin ones."""
-    weight = 0
-    for char in text:
-        if char.isalpha():
-            weight += 3 if ord(char) >= 0x2E80 else 1
-    return weight
+    """Letters in what the detector reads; a Han, kana or Hangul character says as much as
+    three Latin ones. Counted by the regex engine, not a Python loop (intake's throughput)."""
+    head = text[:MAX_CHARS]
+    letters = len(_LETTER.findall(head))
+    return letters if head.isascii() else letters + 2 * len(_WIDE_LETTER.findall(head))

@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -48,6 +48,14 @@ class Model:
     bias: tuple[float, ...]
     weights: Mapping[str, Sequence[float]]
     threshold: float
+    # Each word's weight for a reason above its mean weight: what it says for that reason
+    # against the others (the evidence shown). Worked out once, not per message.
+    leaning: Mapping[str, Sequence[float]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        leaning = {name: tuple(w - sum(row) / len(row) for w in row)
+                   for name, row in self.weights.items() if name[:2] in _WORDS}
+        object.__setattr__(self, "leaning", leaning)
 
 
 @cache
@@ -137,11 +145,11 @@ def classify(text: str, extra: Mapping[str, Sequence[str]] | None = None, chosen
     hits = lexicon_hits(folded, extra)
     feats = _features(folded, hits)
     scores = list(used.bias)
+    weights = used.weights
     for name, value in feats.items():
-        row = used.weights.get(name)
+        row = weights.get(name)
         if row is not None:
-            for k, weight in enumerate(row):
-                scores[k] += weight * value
+            scores = [s + w * value for s, w in zip(scores, row, strict=True)]
     probabilities = _softmax(scores)
     ranked = sorted(zip(used.classes, probabilities, strict=True), key=lambda p: (-p[1], p[0]))
     best, confidence = ranked[0]
@@ -164,7 +172,8 @@ def _evidence(hits: list[tuple[str, str, bool]], feats: Mapping[str, float], use
     winner = used.classes[k]
     shown = [f"{'not ' if negated else ''}\u201c{phrase}\u201d ({code}{', negated' if negated else ''})"
              for code, phrase, negated in hits if code == winner or negated][:4]
-    weighed = heapq.nlargest(4, ((used.weights[n][k] - sum(used.weights[n]) / len(used.classes), n)
-                                 for n in feats if n[:2] in _WORDS and (len(n) > 5 or n[0] == "c") and n in used.weights))
+    leaning = used.leaning
+    weighed = heapq.nlargest(4, ((leaning[n][k], n) for n in feats
+                                 if (len(n) > 5 or n[0] == "c") and n in leaning))
     words = [f"\u201c{name[2:]}\u201d" for weight, name in weighed[:4] if weight > 0.05]
     return tuple(shown + ([f"words: {', '.join(words)}"] if words else []))

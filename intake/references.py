@@ -82,6 +82,8 @@ def find_references(text: str, formats: Sequence[str],
     for regex in patterns:
         for match in regex.finditer(text):
             ref = match.group(1) if regex.groups else match.group(0)
+            if _inside_longer_number(text, match.start(), match.end()):
+                continue
             why = _lookalike_word(text, match.start())
             if why is not None:
                 lookalikes.append(f"{ref} (after {why!r})")
@@ -90,6 +92,18 @@ def find_references(text: str, formats: Sequence[str],
                 evidence.append(ref)
     ordered = tuple(sorted(found, key=lambda ref: found[ref]))
     return References(ordered, tuple(evidence), tuple(dict.fromkeys(lookalikes)))
+
+
+def _inside_longer_number(text: str, start: int, end: int) -> bool:
+    """A pattern's match that is only part of a longer code: "CMD-2026" of "CMD-2026-00412",
+    "RK-0081127" of a bank's "2026-RK-0081127" (`\\b` lets a pattern stop at a hyphen)."""
+    before, after = text[max(0, start - 2):start].rjust(2), text[end:end + 2].ljust(2)
+    return (_ascii_alnum(before[1]) or (before[1] in "-/" and _ascii_alnum(before[0]))
+            or _ascii_alnum(after[0]) or (after[0] in "-/" and after[1].isascii() and after[1].isdigit()))
+
+
+def _ascii_alnum(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def _canonical(values: Sequence[str], separators: Sequence[str]) -> str:
@@ -123,6 +137,8 @@ def _lookalike_word(text: str, start: int) -> str | None:
 
 def _fold(text: str) -> str:
     """Lower case without accents, the same length as the text (positions stay valid)."""
+    if text.isascii():
+        return text.lower()
     out = []
     for char in text:
         lower = char.lower() if len(char.lower()) == 1 else char

@@ -32,6 +32,7 @@ from intake.thread import typed_reference
 from pipeline.poll import PollContext, PollReport, poll_all
 from refund_intake.output import emit, open_database, record_cli_view
 from refund_intake.table import fields, render
+from replies.render import language_note, pick_language
 from replies.template_check import check_templates
 
 
@@ -158,12 +159,15 @@ def requests_show(config: Config, args: argparse.Namespace) -> int:
             raise NotFound(f"no request with reference {args.ref}")
         data = request_row(request)
         data["understanding"] = request.understanding
+        data["reply_language"], data["language_note"] = _reply_language(config, request)
         data["messages"] = [message_detail(m) for m in request.messages]
         data["claimed_by"] = [claim_row(m) for m in session.scalars(
             select(Message).where(Message.claimed_request_id == request.id).order_by(Message.id))]
         record_cli_view(session, request.id, f"request {request.reference}")
     lines = [fields(data, skip=("messages", "claimed_by", "understanding"))]
     lines += understanding_lines(data["understanding"])
+    if data["language_note"]:
+        lines.append(f"! {data['language_note']}")
     for message in data["messages"]:
         lines += ["", f"--- message {message['id']} {message['message_id']} ({message['classification']})",
                   f"from: {_from_line(message)}", *(f"! {note}" for note in message["trust_notes"]),
@@ -173,6 +177,15 @@ def requests_show(config: Config, args: argparse.Namespace) -> int:
                       f"not part of it: {claim['detail']}", *(f"! {n}" for n in claim["trust_notes"])]
     emit(args, data, "\n".join(lines))
     return 0
+
+
+def _reply_language(config: Config, request: Request) -> tuple[str | None, str | None]:
+    """The language the replies go out in, and a note when it is not the customer's."""
+    try:
+        default = config.mailbox(request.mailbox).language
+    except ConfigError:  # a mailbox since removed from the configuration
+        return None, None
+    return pick_language(request.language, default), language_note(request.language, default)
 
 
 def messages_list(config: Config, args: argparse.Namespace) -> int:

@@ -38,7 +38,8 @@ CHUNK = 500  # bound parameters per IN (...)
 _PREFIXES = re.compile(r"^\s*(?:(?:re|aw|sv|antw|ref|réf|fw|fwd|tr|wg)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _TOKEN = re.compile(r"\[R-\d{6,}\]")
 _ADDRESS = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+")
-FALLBACK_SUBJECTS = {"en": "Your refund request", "fr": "Votre demande de remboursement"}
+FALLBACK_SUBJECTS = {"en": "Your refund request", "fr": "Votre demande de remboursement",
+                     "de": "Ihr Erstattungsantrag", "es": "Su solicitud de reembolso", "ko": "환불 요청"}
 
 
 def draft_replies(session: Session, config: Config, request: Request,

@@ -68,6 +68,16 @@ def pick_language(wanted: str | None, default: str, templates_dir: Path = TEMPLA
     raise ConfigError(f"{templates_dir}: no templates for {wanted!r}, {default!r} or {FALLBACK_LANGUAGE!r}")
 
 
+def language_note(wanted: str | None, default: str, templates_dir: Path = TEMPLATES_DIR) -> str | None:
+    """For staff, when the replies cannot be in the customer's language: which one they are in."""
+    customer = (wanted or "").lower()[:2]
+    chosen = pick_language(wanted, default, templates_dir)
+    if not customer or customer == chosen:
+        return None
+    return (f"the customer wrote in {customer}; there are no {customer} reply templates, "
+            f"so replies go out in {chosen}")
+
+
 def render(kind: str, language: str, context: Mapping[str, Any], title: str,
            templates_dir: Path = TEMPLATES_DIR) -> Rendered:
     """The text part from the kind's template, and the HTML part made from that text."""

@@ -103,6 +103,21 @@ def test_configured_patterns_still_apply() -> None:
         == ("KRZ-10042", "5567")
 
 
+DEFAULT_PATTERN = re.compile(r"\b[A-Z]{2,6}-\d{3,}\b")  # intake's default order_ref_patterns
+
+
+@pytest.mark.parametrize("text, refs", [
+    ("Commande CMD-2026-00985, merci", ("CMD-2026-00985",)),   # not also its head "CMD-2026"
+    ("Aktenzeichen der Bank: 2026-RK-0081127", ()),             # not the tail of the bank's code
+    ("order ABC-1234-5", ()),
+    ("order ABC-1234.", ("ABC-1234",)),
+    ("order ABC-1234/AB", ("ABC-1234",)),
+    ("(ABC-1234)", ("ABC-1234",)),
+])
+def test_a_pattern_does_not_take_part_of_a_longer_code(text: str, refs: tuple[str, ...]) -> None:
+    assert find_references(text, ("CMD-####-#####",), (DEFAULT_PATTERN,)).refs == refs
+
+
 @pytest.mark.parametrize("given_format, ok", [("KRZ-##-####", True), ("KRZ", False), ("KRZ-##-?", False)])
 def test_format_check(given_format: str, ok: bool) -> None:
     assert (check_format(given_format) is None) == ok

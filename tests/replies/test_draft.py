@@ -77,8 +77,15 @@ def test_reply_subject_carries_one_re_and_one_token(subject: str, expected: str)
     assert reply_subject(subject, "R-000007", "en") == expected
 
 
-def test_french_fallback_subject() -> None:
-    assert reply_subject("", "R-000007", "fr") == "Re: Votre demande de remboursement [R-000007]"
+@pytest.mark.parametrize("language, expected", [
+    ("fr", "Re: Votre demande de remboursement [R-000007]"),
+    ("de", "Re: Ihr Erstattungsantrag [R-000007]"),
+    ("es", "Re: Su solicitud de reembolso [R-000007]"),
+    ("ko", "Re: 환불 요청 [R-000007]"),
+    ("vi", "Re: Your refund request [R-000007]"),  # no templates: the replies are in English
+])
+def test_fallback_subject_in_the_reply_language(language: str, expected: str) -> None:
+    assert reply_subject("", "R-000007", language) == expected
 
 
 def test_a_long_references_chain_keeps_its_first_and_latest_ids(sessions: sessionmaker[Session]) -> None:

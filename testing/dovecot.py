@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import itertools
 import re
-import shutil
 import ssl
 import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar, Self
+from typing import ClassVar
 
 from imapclient import IMAPClient
 
@@ -20,11 +19,12 @@ from .dovecot_process import DovecotProcess, DovecotStartError, find_dovecot
 from .mail_user import MailUser, Security
 from .maildir import MaildirFiles
 from .ports import LOOPBACK, free_port
+from .server_life import TempServer
 
 UserRef = str | MailUser
 
 
-class Dovecot:
+class Dovecot(TempServer):
     """A Dovecot master process (`dovecot -F`) with its config, users and mail in a temp dir.
 
     Users `accounts` and `staff` exist from the start (passwords in `DEFAULT_USERS`); tests that
@@ -116,23 +116,6 @@ class Dovecot:
     def stop(self) -> None:
         """Stop Dovecot gracefully (clients are disconnected), keeping its mail and ports."""
         self._process.stop()
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def close(self) -> None:
-        """Stop Dovecot and delete the temp dir it made (config, users, all mail)."""
-        self.stop()
-        if self._owns_root:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def log_text(self) -> str:
         """Everything Dovecot logged (its log file, then anything it wrote to stderr)."""

@@ -12,11 +12,11 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Self
 
 import psycopg
 
 from .ports import LOOPBACK, free_port
+from .server_life import TempServer
 
 # Debian keeps each major version's server programs apart from PATH, in /usr/lib/postgresql/N/bin.
 DEBIAN_VERSIONS = Path("/usr/lib/postgresql")
@@ -67,7 +67,7 @@ def server_owner() -> tuple[int, int] | None:
     raise RuntimeError("running the test PostgreSQL as root needs a 'postgres' or 'nobody' user")
 
 
-class Postgres:
+class Postgres(TempServer):
     """One `postgres` server and its data directory in a temp dir, with trust auth on loopback.
 
     Durability is switched off (fsync, full-page writes): the cluster lives for one test run.
@@ -132,23 +132,6 @@ class Postgres:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def close(self) -> None:
-        """Stop the server and delete the temp dir it made (data, log, socket)."""
-        self.stop()
-        if self._owns_root:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

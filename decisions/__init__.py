@@ -9,10 +9,9 @@ from decisions.decision import OUTCOMES, Decision, RuleResult
 from decisions.explain import explain
 from decisions.money import CurrencyError, minor_digits, round_money
 from decisions.orders import Order, parse_orders_csv
-from decisions.policy import Policy, PolicyError, load_policy
+from decisions.policy import Policy, PolicyError, load_policy, response_deadline
 from decisions.request import REASONS, UNCLEAR, RequestFacts
 from decisions.rules import Rule
-from decisions.windows import response_deadline
 
 __all__ = [
     "OUTCOMES",

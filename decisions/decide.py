@@ -8,10 +8,10 @@ from decisions.checks import Finding
 from decisions.decision import Decision, RuleResult
 from decisions.money import Settlement, settle
 from decisions.orders import Order
-from decisions.policy import Policy
+from decisions.policy import Policy, response_deadline
 from decisions.request import UNCLEAR, RequestFacts
 from decisions.rules import Rule
-from decisions.windows import holiday_calendar, response_deadline
+from decisions.windows import holiday_calendar
 
 # The strongest effect wins: a clear denial is not softened by a missing document, and
 # a missing document is asked for before staff spend time on a review.

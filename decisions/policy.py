@@ -15,7 +15,7 @@ from decisions.policy_tests import PolicyTest, read_tests
 from decisions.rules import Rule, build_rule
 from decisions.spec import Problems, Spec
 from decisions.toml_lines import KeyLines, key_path
-from decisions.windows import holiday_calendar
+from decisions.windows import add_business_days, holiday_calendar, local_date
 
 UNKNOWN_AUTHENTICATION = ("decide", "needs_info")
 _RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -212,3 +212,10 @@ def _add_derived(spec: Spec, name: str, readable: dict[str, str]) -> None:
     if name in readable or not NAME.fullmatch(name):
         spec.error("sets", f"{name!r} is already a fact or is malformed")
     readable[name] = "text"
+
+
+def response_deadline(received_at: datetime, policy: Policy) -> date:
+    """The date by which staff must answer: business days after the receipt's local date."""
+    zone = zone_named(policy.timezone)
+    calendar = holiday_calendar(policy.holiday_country, policy.holiday_subdivision)
+    return add_business_days(local_date(received_at, zone), policy.response_business_days, calendar)

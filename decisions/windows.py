@@ -11,13 +11,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import holidays
-
-if TYPE_CHECKING:
-    from decisions.policy import Policy
 
 
 def local_date(moment: datetime | date, zone: ZoneInfo) -> date:
@@ -109,10 +105,3 @@ def add_business_days(start: date, count: int, calendar: holidays.HolidayBase) -
         if is_business_day(day, calendar):
             count -= 1
     return day
-
-
-def response_deadline(received_at: datetime, policy: Policy) -> date:
-    """The date by which staff must answer: business days after the receipt's local date."""
-    zone = ZoneInfo(policy.timezone)
-    calendar = holiday_calendar(policy.holiday_country, policy.holiday_subdivision)
-    return add_business_days(local_date(received_at, zone), policy.response_business_days, calendar)

@@ -1,1 +1,1 @@
-"""Marks this folder as a data package, so the wheel carries it (see refund_intake/resources.py)."""
+"""Marks this folder as a data package, so the wheel carries it (see base/resources.py)."""

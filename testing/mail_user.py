@@ -6,21 +6,38 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient
 
-    from .dovecot import Dovecot
 
 Security = Literal["plain", "starttls", "tls"]
+
+
+class MailServer(Protocol):
+    """What a user needs of the server its mailbox is on (testing/dovecot.py's Dovecot)."""
+
+    host: str
+    port: int
+    tls_port: int
+
+    @property
+    def cafile(self) -> Path: ...
+
+    def maildir(self, user: str) -> Path: ...
+
+    def imap_client(self, user: str, *, security: Security = "plain") -> IMAPClient: ...
+
+    def append(self, user: str, folder: str, raw: bytes, internaldate: datetime,
+               flags: Iterable[str] = ()) -> int: ...
 
 
 @dataclass(frozen=True)
 class MailUser:
     """What a test needs to point refund-intake at this user's mailbox, and to fill it."""
 
-    server: Dovecot
+    server: MailServer
     name: str
     password: str
 

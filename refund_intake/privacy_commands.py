@@ -24,7 +24,7 @@ from base.errors import ActionRefused, ConfigError, NotFound, RefundIntakeError
 from base.models import Request
 from base.vault import new_key, open_vault, rekey
 from intake.thread import typed_reference
-from privacy import anonymise
+from privacy import anonymise, subject_rights
 from privacy import retention as privacy
 from refund_intake.output import STAFF_ENV, acting_staff, emit, open_database
 from staff.audit import audit, require_role
@@ -156,9 +156,9 @@ def privacy_export(config: Config, args: argparse.Namespace) -> int:
         staff = acting_staff(session, args)
         require_role(session, staff, "admin", "export")
         now = _now()
-        data = privacy.export_person(session, args.email, now, vault, args.include_content)
+        data = subject_rights.export_person(session, args.email, now, vault, args.include_content)
         audit(session, staff.email, "privacy:export", detail={
-            "subject_sha256": privacy.subject_hash(args.email),
+            "subject_sha256": subject_rights.subject_hash(args.email),
             "requests": [r["reference"] for r in data["requests"]],
             "counts": {"messages": len(data["messages"]), "orders": len(data["orders"])}}).at = now
     print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -170,12 +170,12 @@ def privacy_erase(config: Config, args: argparse.Namespace) -> int:
     with sessions() as session:
         staff = acting_staff(session, args)
         require_role(session, staff, "admin", "erase")
-        count = len(privacy.requests_of(session, args.email))
+        count = len(subject_rights.requests_of(session, args.email))
     if not args.yes:
         _confirm(f"Erase the personal data of {args.email} ({count} request(s))? "
                  "This cannot be undone. [y/N] ")
     with session_scope(sessions) as session:
-        erasure = privacy.erase_person(session, args.email, config.privacy, _now(), staff.email)
+        erasure = subject_rights.erase_person(session, args.email, config.privacy, _now(), staff.email)
     erasure.storage = anonymise.forget_freed_pages(engine)
     lines = [f"erased: {len(erasure.erased)} request(s) {' '.join(erasure.erased)}".rstrip()
              + f", {erasure.messages_erased} message(s), {erasure.orders_scrubbed} order(s) "

@@ -20,7 +20,7 @@ from base.db import make_engine, session_factory
 from base.models import DecisionRecord, Draft, Message, Request
 from base.policies import policies_by_mailbox
 from pipeline.poll import PollContext, poll_all
-from privacy import retention as privacy
+from privacy import subject_rights
 from tests.corpus import attack_messages
 from tests.corpus.attack_messages import DIRECTORY, GRACE
 from tests.intake.imap_setup import ACCOUNTS, POLICY, run_cli
@@ -165,7 +165,7 @@ def test_the_customer_reply_still_joins_and_is_decided_again(world: dict[str, An
 def test_no_stranger_text_reaches_the_customer_or_her_export(world: dict[str, Any]) -> None:
     with world["world"].sessions() as session:
         bodies = " ".join(session.scalars(select(Draft.body_text).where(Draft.to_address == GRACE)))
-        exported = privacy.export_person(session, GRACE, datetime.now(UTC))
+        exported = subject_rights.export_person(session, GRACE, datetime.now(UTC))
     ids = {m["id"] for m in exported["messages"]}
     with world["world"].sessions() as session:
         strangers = {stored(world, session, c["file"]).id for c in ATTACKS

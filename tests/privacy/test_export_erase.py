@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, or_, select
 
 from base.models import AuditEvent, DecisionRecord, Draft, Message, Order, Request
-from privacy import retention as privacy
+from privacy import subject_rights
 from privacy.anonymise import REMOVED
 from tests.privacy.world import ALICE, BOB, BOUNCE_MARKER, STAFF, T0, World, seed
 
@@ -72,7 +72,7 @@ def test_export_returns_every_row_about_a_person_and_none_about_another(world: W
     with world.sessions() as session:
         [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "privacy:export"))
     assert event.actor == STAFF["admin"] and event.detail["requests"] == [request["reference"]]
-    assert event.detail["subject_sha256"] == privacy.subject_hash(ALICE.email)
+    assert event.detail["subject_sha256"] == subject_rights.subject_hash(ALICE.email)
     assert ALICE.email not in json.dumps(event.detail)  # the trail names people by hash only
 
 
@@ -106,7 +106,7 @@ def test_erase_leaves_no_trace_in_the_file_and_keeps_the_accounting_record(world
         assert {d.state for d in drafts} == {"rejected"}  # nothing goes out to an erased address
         [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "privacy:erase"))
         assert event.actor == STAFF["admin"] and event.detail["erased"] == ["R-000001"]
-        assert event.detail["subject_sha256"] == privacy.subject_hash(ALICE.email)
+        assert event.detail["subject_sha256"] == subject_rights.subject_hash(ALICE.email)
     export = world.cli("privacy", "export", ALICE.email, "--as", STAFF["admin"])
     assert json.loads(export.stdout)["requests"] == []  # nothing is about her any more
 

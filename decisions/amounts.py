@@ -8,7 +8,7 @@ to start from. A fact they need that is unknown leaves the amount unknown, never
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from decisions.case import Case
 from decisions.checks import MOMENTS, Finding, shown, unknown, zone_unknown
@@ -150,31 +150,36 @@ class Share:
 
 
 @dataclass(frozen=True)
-class Withhold:
-    """Withhold a percentage of the considered amount as a fee; the rest is refunded."""
+class _Percent:
+    """A kind read from one `percent` key, shown with it and reading no fact."""
 
-    kind: ClassVar[str] = "withhold"
-    affects_amount: ClassVar[bool] = True
     percent: Decimal
 
     @classmethod
-    def from_spec(cls, spec: Spec) -> "Withhold | None":
+    def from_spec(cls, spec: Spec) -> Self | None:
         percent = spec.percent("percent")
         return cls(percent) if percent is not None else None
 
     def reads(self) -> tuple[str, ...]:
         return ()
 
-    def check(self, case: Case) -> Finding:
-        facts = {"percent": str(self.percent)}
-        return Finding("hit", "withheld", facts, withhold_percent=self.percent)
-
     def params(self) -> dict[str, Any]:
         return {"percent": str(self.percent)}
 
 
 @dataclass(frozen=True)
-class RefundPercent:
+class Withhold(_Percent):
+    """Withhold a percentage of the considered amount as a fee; the rest is refunded."""
+
+    kind: ClassVar[str] = "withhold"
+    affects_amount: ClassVar[bool] = True
+
+    def check(self, case: Case) -> Finding:
+        return Finding("hit", "withheld", self.params(), withhold_percent=self.percent)
+
+
+@dataclass(frozen=True)
+class RefundPercent(_Percent):
     """Refund a percentage of the considered amount; the fee is what remains.
 
     For clauses that define the refund, not the fee ("a refund will be issued for 50% of
@@ -183,22 +188,9 @@ class RefundPercent:
 
     kind: ClassVar[str] = "refund_percent"
     affects_amount: ClassVar[bool] = True
-    percent: Decimal
-
-    @classmethod
-    def from_spec(cls, spec: Spec) -> "RefundPercent | None":
-        percent = spec.percent("percent")
-        return cls(percent) if percent is not None else None
-
-    def reads(self) -> tuple[str, ...]:
-        return ()
 
     def check(self, case: Case) -> Finding:
-        facts = {"percent": str(self.percent)}
-        return Finding("hit", "refund_percent", facts, refund_percent=self.percent)
-
-    def params(self) -> dict[str, Any]:
-        return {"percent": str(self.percent)}
+        return Finding("hit", "refund_percent", self.params(), refund_percent=self.percent)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from intake.lexicon import NEGATION_WINDOW, NEGATIONS, PHRASES
@@ -128,10 +128,15 @@ def char_grams(folded: str, low: int, high: int) -> set[str]:
     grams: set[str] = set()
     for word in set(_TOKEN.findall(folded[:CHAR_GRAM_CHARS])):
         if ord(word[0]) < _WIDE:
-            padded = f" {word} "
-            for n in range(low, min(high, len(padded)) + 1):
-                grams.update(padded[i:i + n] for i in range(len(padded) - n + 1))
+            grams.update(_word_grams(word, low, high))
     return grams
+
+
+@lru_cache(maxsize=20_000)  # customers use the same words: most are worked out once
+def _word_grams(word: str, low: int, high: int) -> tuple[str, ...]:
+    padded = f" {word} "
+    size = len(padded)
+    return tuple(padded[i:i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1))
 
 
 def _features(folded: str, hits: list[tuple[str, str, bool]],

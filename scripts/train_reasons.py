@@ -46,7 +46,7 @@ from intake.understand import bare_subject
 
 CS = (4.0, 16.0, 64.0)  # inverse regularisation strengths tried, by cross-validation on dev
 CHARS: tuple[int, int] | None = (2, 5)  # character n-grams within words (None: words only)
-CLASS_WEIGHT: str | None = None  # "balanced" weighs each reason alike whatever its count
+CLASS_WEIGHT: str | None = "balanced"  # each reason weighs alike whatever its count in dev
 MIN_DF = 2  # a character n-gram must occur in this many training emails to be kept
 THRESHOLDS = [t / 100 for t in range(10, 80, 2)]
 Prediction = tuple[str, str, float]  # label, likeliest reason, its probability
@@ -182,9 +182,11 @@ def by_language(predictions: list[Prediction], languages: list[str]) -> str:
     return "\n".join(rows)
 
 
-def configure(chars: str | None, class_weight: str | None) -> None:
+def configure(chars: str | None, class_weight: str | None, cs: str | None) -> None:
     """Other settings than the module's, to compare them (the model is trained with the module's)."""
-    global CHARS, CLASS_WEIGHT
+    global CHARS, CLASS_WEIGHT, CS
+    if cs is not None:
+        CS = tuple(float(c) for c in cs.split(","))
     if chars is not None:
         CHARS = None if chars == "none" else tuple(int(n) for n in chars.split("-"))  # type: ignore[assignment]
     if class_weight is not None:
@@ -198,8 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--by-language", action="store_true", help="also leave one language out at a time")
     parser.add_argument("--chars", default=None, help="character n-grams LOW-HIGH, or none (default: CHARS)")
     parser.add_argument("--class-weight", default=None, help="balanced, or none (default: CLASS_WEIGHT)")
+    parser.add_argument("--cs", default=None, help="C values to choose from, comma separated (default: CS)")
     args = parser.parse_args(argv)
-    configure(args.chars, args.class_weight)
+    configure(args.chars, args.class_weight, args.cs)
     texts, labels, languages = texts_and_labels()
     missing = sorted(set(REASONS) - set(labels))
     if missing:

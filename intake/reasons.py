@@ -26,6 +26,7 @@ from intake.lexicon import NEGATION_WINDOW, NEGATIONS, PHRASES
 MODEL_PATH = Path(__file__).with_name("reason_model.json")
 UNCLEAR = "unclear"
 MAX_CHARS = 4000  # the start of the own text says what the mail is about
+GRAM_FLOOR = 150  # a short mail's few n-grams are not scaled up as if they said more
 CHAR_GRAM_CHARS = 1500  # character n-grams from the start only: they cost per character
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _WIDE = 0x2E80  # from here on: CJK, kana, Hangul (no spaces between words, or few)
@@ -159,7 +160,8 @@ def _features(folded: str, hits: list[tuple[str, str, bool]],
     values = dict.fromkeys(found, scale)
     if chars:
         grams = char_grams(folded, *chars)
-        values.update(dict.fromkeys(("g:" + g for g in grams), 1 / math.sqrt(len(grams)) if grams else 0.0))
+        value = 1 / math.sqrt(max(len(grams), GRAM_FLOOR))
+        values.update(dict.fromkeys(("g:" + g for g in grams), value))
     for code, _, negated in hits:
         name = ("NEG:" if negated else "LEX:") + code
         values[name] = min(values.get(name, 0.0) + LEXICON_WEIGHT, 2 * LEXICON_WEIGHT)

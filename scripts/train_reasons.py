@@ -45,9 +45,10 @@ from intake.reasons import MODEL_PATH, Model, classify, features
 from intake.understand import bare_subject
 
 CS = (4.0, 16.0, 64.0)  # inverse regularisation strengths tried, by cross-validation on dev
-CHARS: tuple[int, int] | None = (2, 5)  # character n-grams within words (None: words only)
-CLASS_WEIGHT: str | None = "balanced"  # each reason weighs alike whatever its count in dev
+CHARS: tuple[int, int] | None = None  # character n-grams within words, e.g. (2, 5); None: words only
+CLASS_WEIGHT: str | None = None  # "balanced": each reason weighs alike whatever its count in dev
 MIN_DF = 2  # a character n-gram must occur in this many training emails to be kept
+WRONG_COST = 2  # a wrong reason stated with confidence costs this many right ones
 THRESHOLDS = [t / 100 for t in range(10, 80, 2)]
 Prediction = tuple[str, str, float]  # label, likeliest reason, its probability
 
@@ -148,7 +149,7 @@ def by_language_left_out(data: Data, languages: list[str], c: float, threshold: 
 def utility(predictions: list[Prediction], threshold: float) -> int:
     sure = [(label, got) for label, got, p in predictions if p >= threshold]
     right = sum(label == got for label, got in sure)
-    return right - 2 * (len(sure) - right)
+    return right - WRONG_COST * (len(sure) - right)
 
 
 def pick_threshold(predictions: list[Prediction]) -> float:
@@ -200,9 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--by-language", action="store_true", help="also leave one language out at a time")
     parser.add_argument("--chars", default=None, help="character n-grams LOW-HIGH, or none (default: CHARS)")
     parser.add_argument("--class-weight", default=None, help="balanced, or none (default: CLASS_WEIGHT)")
+    parser.add_argument("--wrong-cost", type=int, default=None, help="default: WRONG_COST")
     parser.add_argument("--cs", default=None, help="C values to choose from, comma separated (default: CS)")
     args = parser.parse_args(argv)
     configure(args.chars, args.class_weight, args.cs)
+    global WRONG_COST
+    WRONG_COST = args.wrong_cost or WRONG_COST
     texts, labels, languages = texts_and_labels()
     missing = sorted(set(REASONS) - set(labels))
     if missing:

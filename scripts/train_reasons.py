@@ -27,6 +27,7 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -44,11 +45,18 @@ from intake.parse import parse_message
 from intake.reasons import MODEL_PATH, Model, classify, features
 from intake.understand import bare_subject
 
-CS = (4.0, 16.0, 64.0)  # inverse regularisation strengths tried, by cross-validation on dev
-CHARS: tuple[int, int] | None = None  # character n-grams within words, e.g. (2, 5); None: words only
-CLASS_WEIGHT: str | None = None  # "balanced": each reason weighs alike whatever its count in dev
+
+@dataclass
+class Settings:
+    """What the model is fitted with; the command's options change them to compare others."""
+    cs: tuple[float, ...] = (4.0, 16.0, 64.0)  # regularisation strengths tried, by CV on dev
+    chars: tuple[int, int] | None = None  # character n-grams within words, e.g. (2, 5); None: none
+    class_weight: str | None = None  # "balanced": each reason weighs alike whatever its count
+    wrong_cost: int = 2  # a wrong reason stated with confidence costs this many right ones
+
+
+SETTINGS = Settings()
 MIN_DF = 2  # a character n-gram must occur in this many training emails to be kept
-WRONG_COST = 2  # a wrong reason stated with confidence costs this many right ones
 THRESHOLDS = [t / 100 for t in range(10, 80, 2)]
 Prediction = tuple[str, str, float]  # label, likeliest reason, its probability
 
@@ -70,7 +78,7 @@ class Data:
     def __init__(self, texts: list[str], labels: list[str], extra: Mapping[str, Sequence[str]] | None):
         self.texts, self.labels, self.extra = texts, labels, extra
         self.vectorizer = DictVectorizer()
-        self.matrix = self.vectorizer.fit_transform([features(t, extra, CHARS) for t in texts]).tocsr()
+        self.matrix = self.vectorizer.fit_transform([features(t, extra, SETTINGS.chars) for t in texts]).tocsr()
         self.names = self.vectorizer.feature_names_
         self.is_gram = np.array([n.startswith("g:") for n in self.names])
 
@@ -78,7 +86,7 @@ class Data:
         matrix = self.matrix[list(rows)]
         seen = np.asarray((matrix > 0).sum(axis=0)).ravel()
         keep = np.flatnonzero(~self.is_gram | (seen >= MIN_DF))
-        fitted = LogisticRegression(C=c, max_iter=3000, class_weight=CLASS_WEIGHT).fit(
+        fitted = LogisticRegression(C=c, max_iter=3000, class_weight=SETTINGS.class_weight).fit(
             matrix[:, keep], [self.labels[i] for i in rows])
         classes = tuple(str(k) for k in fitted.classes_)
         weights = {}
@@ -87,7 +95,7 @@ class Data:
             if max(abs(w) for w in row) >= 0.05:  # smaller weights change no reading
                 weights[self.names[j]] = row
         bias = tuple(round(float(b), 3) for b in fitted.intercept_)
-        return Model(classes, bias, weights, threshold=0.0, chars=CHARS)
+        return Model(classes, bias, weights, threshold=0.0, chars=SETTINGS.chars)
 
     def predict(self, model: Model, rows: Sequence[int]) -> dict[int, Prediction]:
         out = {}
@@ -110,7 +118,7 @@ def cross_validate(data: Data, rows: Sequence[int], c: float, seed: int = 13) ->
 def choose(data: Data, rows: Sequence[int]) -> tuple[float, float, dict[int, Prediction]]:
     """C and threshold chosen by cross-validation on `rows` only."""
     best = None
-    for c in CS:
+    for c in SETTINGS.cs:
         predictions = cross_validate(data, rows, c)
         threshold = pick_threshold(list(predictions.values()))
         score = utility(list(predictions.values()), threshold)
@@ -149,7 +157,7 @@ def by_language_left_out(data: Data, languages: list[str], c: float, threshold: 
 def utility(predictions: list[Prediction], threshold: float) -> int:
     sure = [(label, got) for label, got, p in predictions if p >= threshold]
     right = sum(label == got for label, got in sure)
-    return right - WRONG_COST * (len(sure) - right)
+    return right - SETTINGS.wrong_cost * (len(sure) - right)
 
 
 def pick_threshold(predictions: list[Prediction]) -> float:
@@ -185,13 +193,12 @@ def by_language(predictions: list[Prediction], languages: list[str]) -> str:
 
 def configure(chars: str | None, class_weight: str | None, cs: str | None) -> None:
     """Other settings than the module's, to compare them (the model is trained with the module's)."""
-    global CHARS, CLASS_WEIGHT, CS
     if cs is not None:
-        CS = tuple(float(c) for c in cs.split(","))
+        SETTINGS.cs = tuple(float(c) for c in cs.split(","))
     if chars is not None:
-        CHARS = None if chars == "none" else tuple(int(n) for n in chars.split("-"))  # type: ignore[assignment]
+        SETTINGS.chars = None if chars == "none" else tuple(int(n) for n in chars.split("-"))  # type: ignore[assignment]
     if class_weight is not None:
-        CLASS_WEIGHT = None if class_weight == "none" else class_weight
+        SETTINGS.class_weight = None if class_weight == "none" else class_weight
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,14 +206,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--measure", action="store_true", help="print the honest figures, write nothing")
     parser.add_argument("--with-dev-misses", action="store_true", help="measure with FROM_DEV_MISSES too")
     parser.add_argument("--by-language", action="store_true", help="also leave one language out at a time")
-    parser.add_argument("--chars", default=None, help="character n-grams LOW-HIGH, or none (default: CHARS)")
-    parser.add_argument("--class-weight", default=None, help="balanced, or none (default: CLASS_WEIGHT)")
-    parser.add_argument("--wrong-cost", type=int, default=None, help="default: WRONG_COST")
-    parser.add_argument("--cs", default=None, help="C values to choose from, comma separated (default: CS)")
+    parser.add_argument("--chars", default=None, help="character n-grams LOW-HIGH, or none (default: none)")
+    parser.add_argument("--class-weight", default=None, help="balanced, or none (default: none)")
+    parser.add_argument("--wrong-cost", type=int, default=None, help="default: 2")
+    parser.add_argument("--cs", default=None, help="C values to choose from, comma separated (default: 4,16,64)")
     args = parser.parse_args(argv)
     configure(args.chars, args.class_weight, args.cs)
-    global WRONG_COST
-    WRONG_COST = args.wrong_cost or WRONG_COST
+    SETTINGS.wrong_cost = args.wrong_cost or SETTINGS.wrong_cost
     texts, labels, languages = texts_and_labels()
     missing = sorted(set(REASONS) - set(labels))
     if missing:
@@ -220,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     figures["plain"] = summary(list(predictions.values()), threshold)
     if args.by_language:
         print(by_language_left_out(data, languages, c, threshold))
-    print(json.dumps({"C": c, "threshold": threshold, "chars": CHARS, "class_weight": CLASS_WEIGHT,
+    print(json.dumps({"C": c, "threshold": threshold, "chars": SETTINGS.chars, "class_weight": SETTINGS.class_weight,
                       **figures}, indent=2))
     if args.measure or args.with_dev_misses:
         return 0
@@ -228,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     MODEL_PATH.write_text(json.dumps({
         "about": "reason model: scripts/train_reasons.py from tests/corpus/understanding/dev",
         "classes": list(model.classes), "bias": list(model.bias), "threshold": threshold,
-        "C": c, "char_ngrams": list(CHARS) if CHARS else None,
+        "C": c, "char_ngrams": list(SETTINGS.chars) if SETTINGS.chars else None,
         "dev_cross_validation": figures, "weights": dict(sorted(model.weights.items())),
     }, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"features: {len(model.weights)}, {MODEL_PATH.stat().st_size} bytes")

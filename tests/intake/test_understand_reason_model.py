@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intake.reasons import MODEL_PATH, _features, _scores, char_grams, classify, fold, lexicon_hits, model
+from intake.reasons import (
+    MODEL_PATH,
+    _features,
+    _scores,
+    char_grams,
+    classify,
+    fold,
+    lexicon_hits,
+    model,
+)
 
 
 @pytest.mark.parametrize("text, low, high, grams", [

@@ -11,11 +11,6 @@ from __future__ import annotations
 
 PHRASES: dict[str, tuple[str, ...]] = {
     "dispute": (
-        # From reading the dev part's cross-validation misses (never heldout/):
-        "disputing", "going to the bank", "hellopeter", "kauferschutz", "konflikt eroffnet",
-        "paypal-konflikt", "verbraucherzentrum", "giudice di pace", "associazione dei consumatori",
-        "diffid", "litigio", "mediacao", "formal complaint", "buyer protection",
-        "proteccion al comprador",
         "chargeback", "charge back", "dispute", "disputed", "ombudsman", "lawyer", "attorney",
         "legal action", "small claims", "consumer protection", "consumer tribunal",
         "my bank to reverse", "reverse the payment", "reverse the charge", "paypal claim",
@@ -67,12 +62,6 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "毎月", "定期便",
     ),
     "non_delivery": (
-        # From reading the dev part's cross-validation misses (never heldout/):
-        "gone silent", "gone completely silent", "not one has been", "nobody has come",
-        "no one has come", "ni respuesta", "han pasado", "keine neuen", "0 neue", "reageert niet",
-        "reageert helemaal niet", "n'a pas bouge", "got nothing", "nothing at all", "mai eseguito",
-        "non eseguito", "yo no recibi", "no recibi nada",
-        "nothing has been sent",
         "never arrived", "never received", "not received", "haven't received", "have not received",
         "hasn't arrived", "has not arrived", "not delivered", "never delivered",
         "nothing delivered", "still waiting", "still no", "still haven't", "no first draft",
@@ -108,9 +97,6 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "联系不上", "还没到",
     ),
     "not_as_described": (
-        # From reading the dev part's cross-validation misses (never heldout/):
-        "listing said", "the listing", "not what i paid for", "pas ce que j'ai", "wrong thing",
-        "wrong item", "sent the wrong", "천연", "사진이랑 달", "시안이랑", "書いてあった", "与描述",
         "not as described", "not what was described", "not as advertised", "not what we agreed",
         "not what we signed off", "not what we approved", "not what i ordered",
         "not what we ordered", "different from", "doesn't match", "does not match", "instead of",
@@ -140,10 +126,6 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "記載", "写真と", "合同", "报价单", "约定", "不一致", "只有", "图片", "页面写",
     ),
     "dissatisfied": (
-        # From reading the dev part's cross-validation misses (never heldout/):
-        "disappointing", "decevant", "enttauschung", "nicht glucklich", "rausgeschmissen",
-        "jogado fora", "esperava muito mais", "non valeva", "ontsteld", "better than this",
-        "cluttered", "blurry", "uit fokus", "uberbelichtet", "unscharf", "흐릿", "깨져", "어색",
         "not happy", "unhappy", "disappointed", "dissatisfied", "poor quality", "terrible",
         "awful", "unprofessional", "amateur", "rude", "useless", "waste of money", "no results",
         "poor results", "not satisfied", "looks cheap", "too slow", "very slow", "sloppy",
@@ -170,8 +152,6 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "很难接受", "质量", "品质", "态度", "品質", "ヒンホケ", "使えない", "態度",
     ),
     "change_of_mind": (
-        # From reading the dev part's cross-validation misses (never heldout/):
-        "안 하는 걸로", "진행 안 하", "不去了", "finalement", "besloten om", "won't be going",
         "changed my mind", "changed our mind", "has been cancelled", "been cancelled", "please cancel", "change of mind", "no longer need", "don't need",
         "do not need", "no longer want", "don't want", "decided not to", "decided to go with",
         "found someone", "found another", "found a cheaper", "closer to home", "in-house",
@@ -208,10 +188,6 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "quyet dinh", "xin huy", "キャンセル", "取り消", "不要", "やめ", "取消", "决定", "不需要", "不做了", "改做",
     ),
     "other": (
-        # From reading the dev part's cross-validation misses (never heldout/):
-        "already refunded", "ya reembolsado", "refund has been issued", "nota di credito",
-        "partita iva", "factura", "tru tien 2 lan", "khokhiswe kabili", "wie lang", "cuanto suele",
-        "到账", "原路", "refund went", "reembolso era",
         "charged twice", "double charged", "billed twice", "twice", "duplicate charge",
         "wrong amount", "overcharged", "vat invoice", "tax invoice", "when will", "how long",
         "bank details", "different account", "refund status", "credit note",
@@ -233,6 +209,42 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "akhawunti entsha", "i-akhawunti", "umbuzo", "입금이 안", "환불 진행", "접수된", "규정", "정책", "궁금",
         "문의", "두 개", "같은 상품", "계좌", "bao lau", "tien hoan", "tai khoan moi", "chinh sach",
         "hoi ve", "返金はいつ", "口座", "規約", "退款进度", "多久", "两次", "新账户", "政策",
+    ),
+}
+
+# Phrases added after reading the dev part's cross-validation misses (commit b85bd25). Kept
+# out of PHRASES: chosen by looking at dev's misses, they made dev's cross-validation flatter the
+# model (87% there, 71% held out). scripts/train_reasons.py --with-dev-misses measures them.
+FROM_DEV_MISSES: dict[str, tuple[str, ...]] = {
+    "dispute": (
+        "disputing", "going to the bank", "hellopeter", "kauferschutz", "konflikt eroffnet",
+        "paypal-konflikt", "verbraucherzentrum", "giudice di pace", "associazione dei consumatori",
+        "diffid", "litigio", "mediacao", "formal complaint", "buyer protection",
+        "proteccion al comprador",
+    ),
+    "non_delivery": (
+        "gone silent", "gone completely silent", "not one has been", "nobody has come",
+        "no one has come", "ni respuesta", "han pasado", "keine neuen", "0 neue", "reageert niet",
+        "reageert helemaal niet", "n'a pas bouge", "got nothing", "nothing at all", "mai eseguito",
+        "non eseguito", "yo no recibi", "no recibi nada",
+        "nothing has been sent",
+    ),
+    "not_as_described": (
+        "listing said", "the listing", "not what i paid for", "pas ce que j'ai", "wrong thing",
+        "wrong item", "sent the wrong", "천연", "사진이랑 달", "시안이랑", "書いてあった", "与描述",
+    ),
+    "dissatisfied": (
+        "disappointing", "decevant", "enttauschung", "nicht glucklich", "rausgeschmissen",
+        "jogado fora", "esperava muito mais", "non valeva", "ontsteld", "better than this",
+        "cluttered", "blurry", "uit fokus", "uberbelichtet", "unscharf", "흐릿", "깨져", "어색",
+    ),
+    "change_of_mind": (
+        "안 하는 걸로", "진행 안 하", "不去了", "finalement", "besloten om", "won't be going",
+    ),
+    "other": (
+        "already refunded", "ya reembolsado", "refund has been issued", "nota di credito",
+        "partita iva", "factura", "tru tien 2 lan", "khokhiswe kabili", "wie lang", "cuanto suele",
+        "到账", "原路", "refund went", "reembolso era",
     ),
 }
 

@@ -3,6 +3,7 @@
 A linear model (multinomial logistic regression, trained from the labelled corpus's dev part by
 scripts/train_reasons.py and kept in intake/reason_model.json) scores words, word pairs,
 word beginnings (which absorb inflection and most typos), Han/Hangul/kana character pairs,
+(if the model was fitted with them) character n-grams within words,
 and the hits of the multilingual phrase lists (intake/lexicon.py), negated or not. Scoring is
 a sum of weights: deterministic, fast, and each reason's score can be traced to the phrases
 and words that made it. Below the model's threshold (chosen by cross-validation on dev) the
@@ -18,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from intake.lexicon import NEGATION_WINDOW, NEGATIONS, PHRASES
@@ -26,6 +27,8 @@ from intake.lexicon import NEGATION_WINDOW, NEGATIONS, PHRASES
 MODEL_PATH = Path(__file__).with_name("reason_model.json")
 UNCLEAR = "unclear"
 MAX_CHARS = 4000  # the start of the own text says what the mail is about
+GRAM_FLOOR = 150  # a short mail's few n-grams are not scaled up as if they said more
+CHAR_GRAM_CHARS = 1500  # character n-grams from the start only: they cost per character
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _WIDE = 0x2E80  # from here on: CJK, kana, Hangul (no spaces between words, or few)
 LEXICON_WEIGHT = 0.3  # a phrase of the lists weighs as much as several words (chosen by CV on dev)
@@ -48,6 +51,9 @@ class Model:
     bias: tuple[float, ...]
     weights: Mapping[str, Sequence[float]]
     threshold: float
+    # Character n-grams within words (lowest, highest length), or none: models before them
+    # read words only.
+    chars: tuple[int, int] | None = None
     # Each word's weight for a reason above its mean weight: what it says for that reason
     # against the others (the evidence shown). Worked out once, not per message.
     leaning: Mapping[str, Sequence[float]] = field(init=False, repr=False, compare=False)
@@ -61,7 +67,8 @@ class Model:
 @cache
 def model() -> Model:
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    return Model(tuple(data["classes"]), tuple(data["bias"]), data["weights"], data["threshold"])
+    chars = tuple(data["char_ngrams"]) if data.get("char_ngrams") else None
+    return Model(tuple(data["classes"]), tuple(data["bias"]), data["weights"], data["threshold"], chars)
 
 
 def fold(text: str) -> str:
@@ -110,13 +117,32 @@ _NEGATION = re.compile("|".join(
     re.escape(w.strip()) if not w.isascii() else rf"(?<![a-z]){re.escape(w.strip())}" for w in NEGATIONS))
 
 
-def features(text: str, extra: Mapping[str, Sequence[str]] | None = None) -> dict[str, float]:
-    """The model's inputs for one text: binary features, scaled to unit length."""
+def features(text: str, extra: Mapping[str, Sequence[str]] | None = None,
+             chars: tuple[int, int] | None = None) -> dict[str, float]:
+    """The model's inputs for one text: binary features, each block scaled to unit length."""
     folded = fold(text[:MAX_CHARS])
-    return _features(folded, lexicon_hits(folded, extra))
+    return _features(folded, lexicon_hits(folded, extra), chars)
 
 
-def _features(folded: str, hits: list[tuple[str, str, bool]]) -> dict[str, float]:
+def char_grams(folded: str, low: int, high: int) -> set[str]:
+    """Character n-grams of each word padded with spaces (scikit-learn's `char_wb`), for words
+    of spaced scripts: they carry across inflection, typos and related languages."""
+    grams: set[str] = set()
+    for word in set(_TOKEN.findall(folded[:CHAR_GRAM_CHARS])):
+        if ord(word[0]) < _WIDE:
+            grams.update(_word_grams(word, low, high))
+    return grams
+
+
+@lru_cache(maxsize=20_000)  # customers use the same words: most are worked out once
+def _word_grams(word: str, low: int, high: int) -> tuple[str, ...]:
+    padded = f" {word} "
+    size = len(padded)
+    return tuple(padded[i:i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1))
+
+
+def _features(folded: str, hits: list[tuple[str, str, bool]],
+              chars: tuple[int, int] | None = None) -> dict[str, float]:
     found: set[str] = set()
     previous = ""
     for token in _TOKEN.findall(folded):
@@ -133,6 +159,10 @@ def _features(folded: str, hits: list[tuple[str, str, bool]]) -> dict[str, float
     found.update(("n:" if negated else "h:") + phrase for _, phrase, negated in hits)
     scale = 1 / math.sqrt(len(found)) if found else 0.0
     values = dict.fromkeys(found, scale)
+    if chars:
+        grams = char_grams(folded, *chars)
+        value = 1 / math.sqrt(max(len(grams), GRAM_FLOOR))
+        values.update(dict.fromkeys(("g:" + g for g in grams), value))
     for code, _, negated in hits:
         name = ("NEG:" if negated else "LEX:") + code
         values[name] = min(values.get(name, 0.0) + LEXICON_WEIGHT, 2 * LEXICON_WEIGHT)
@@ -143,20 +173,30 @@ def classify(text: str, extra: Mapping[str, Sequence[str]] | None = None, chosen
     used = chosen or model()
     folded = fold(text[:MAX_CHARS])
     hits = lexicon_hits(folded, extra)
-    feats = _features(folded, hits)
-    scores = list(used.bias)
-    weights = used.weights
-    for name, value in feats.items():
-        row = weights.get(name)
-        if row is not None:
-            scores = [s + w * value for s, w in zip(scores, row, strict=True)]
-    probabilities = _softmax(scores)
+    feats = _features(folded, hits, used.chars)
+    probabilities = _softmax(_scores(feats, used))
     ranked = sorted(zip(used.classes, probabilities, strict=True), key=lambda p: (-p[1], p[0]))
     best, confidence = ranked[0]
     code = best if confidence >= used.threshold else UNCLEAR
     candidates = tuple((c, round(p, 3)) for c, p in ranked[:3])
     return ReasonGuess(code, round(confidence, 3), candidates,
                        _evidence(hits, feats, used, used.classes.index(best)))
+
+
+def _scores(feats: Mapping[str, float], used: Model) -> list[float]:
+    """Bias plus the weighted sum of the features, summed per value (most features of a block
+    share one value) so that each reason's column is added up in one go."""
+    weights = used.weights
+    rows_by_value: dict[float, list[Sequence[float]]] = {}
+    for name, value in feats.items():
+        row = weights.get(name)
+        if row is not None:
+            rows_by_value.setdefault(value, []).append(row)
+    scores = list(used.bias)
+    for value, rows in rows_by_value.items():
+        for k, column in enumerate(zip(*rows, strict=True)):
+            scores[k] += value * sum(column)
+    return scores
 
 
 def _softmax(scores: Sequence[float]) -> list[float]:

@@ -1,0 +1,61 @@
+"""The reason model's reading: character n-grams, the per-reason sums, and the evidence shown."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from intake.reasons import (
+    MODEL_PATH,
+    _features,
+    _scores,
+    char_grams,
+    classify,
+    fold,
+    lexicon_hits,
+    model,
+)
+
+
+@pytest.mark.parametrize("text, low, high, grams", [
+    ("ab", 2, 3, {" a", "ab", "b ", " ab", "ab "}),
+    ("ab ab", 2, 3, {" a", "ab", "b ", " ab", "ab "}),  # binary: a word twice counts once
+    ("a", 2, 5, {" a", "a ", " a "}),                    # a short word gives what it has
+    ("로고 ab", 2, 2, {" a", "ab", "b "}),                  # Han/Hangul/kana have pairs of their own
+    ("", 2, 5, set()),
+])
+def test_character_ngrams_are_those_of_each_word_padded_with_spaces(
+        text: str, low: int, high: int, grams: set[str]) -> None:
+    assert char_grams(text, low, high) == grams
+
+
+@given(st.text(max_size=300))
+def test_the_scores_are_the_bias_plus_each_feature_weighted(text: str) -> None:
+    used = model()
+    folded = fold(text)
+    feats = _features(folded, lexicon_hits(folded), used.chars)
+    naive = list(used.bias)
+    for name, value in feats.items():
+        for k, weight in enumerate(used.weights.get(name, (0.0,) * len(naive))):
+            naive[k] += weight * value
+    assert all(math.isclose(a, b, abs_tol=1e-9) for a, b in zip(_scores(feats, used), naive, strict=True))
+
+
+def test_the_shipped_model_stays_small() -> None:
+    assert MODEL_PATH.stat().st_size < 3_000_000
+
+
+@pytest.mark.parametrize("text, reason, shown", [
+    ("I have asked my bank for a chargeback.", "dispute", "\u201cchargeback\u201d (dispute)"),
+    ("Please cancel the monthly maintenance plan and stop the debit order.", "cancel_recurring",
+     "\u201cstop the debit\u201d (cancel_recurring)"),
+])
+def test_the_evidence_names_the_phrases_and_the_words_that_weighed_most(text: str, reason: str,
+                                                                        shown: str) -> None:
+    guess = classify(text)
+    assert guess.code == reason
+    assert shown in guess.evidence
+    assert any(item.startswith("words: \u201c") for item in guess.evidence)

@@ -7,25 +7,18 @@ references from each, sets apart what the customer did not write now, and shows 
 They are a fixed, committed choice of one or two mails for each kind of mess the corpus labels,
 not the whole dev part, so that its cost stays the same as the corpus grows (the whole corpus is
 measured by `make bench-understanding` and checked by tests/corpus/test_understanding_corpus.py;
-a new kind of mess fails the first test below until it has a case here). The poll runs as an
-operator runs it, `refund-intake poll --once` in a process of its own; the other commands (upgrade,
-import, and the fifty-odd reads of what was stored) go through the same CLI's main() in this
-process, since starting Python for each cost most of a minute.
+a new kind of mess fails the first test below until it has a case here).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from refund_intake.cli import main
 from tests.corpus.understanding.check_corpus import MESS
+from tests.intake.maildir_intake import cli, mailbox_table, maildir, run_intake
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus" / "understanding" / "dev"
@@ -69,48 +62,11 @@ def label(stem: str) -> dict:
     return json.loads((CORPUS / f"{stem}.json").read_text(encoding="utf-8"))
 
 
-def poll(config: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "refund_intake.cli", "--config", str(config), "poll",
-                             "--once"], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def cli(config: Path, *args: str) -> str:
-    """A command through the CLI's own main(), in this process; what it printed (its errors go to
-    stderr, which pytest shows when the assertion fails)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["--config", str(config), *args])
-    assert code == 0, out.getvalue()
-    return out.getvalue()
-
-
-def configure(work: Path) -> Path:
-    tables = []
-    for shop, (address, policy, language, ref_format) in SHOPS.items():
-        for folder in ("new", "cur", "tmp"):
-            (work / shop / folder).mkdir(parents=True)
-        tables.append(f"""
-[[mailbox]]
-name = "{shop}"
-address = "{address}"
-policy = "{ROOT / 'policies' / policy}"
-language = "{language}"
-order_ref_formats = ["{ref_format}"]
-
-[mailbox.maildir]
-path = "{work / shop}"
-""")
-    config = work / "config.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{work / "intake.db"}"\n' + "".join(tables),
-                      encoding="utf-8")
-    return config
-
-
 @pytest.fixture(scope="module")
 def intake(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     work = tmp_path_factory.mktemp("understand_corpus")
-    config = configure(work)
+    mailboxes = [mailbox_table(shop, address, policy, language, ref_format, maildir(work / shop))
+                 for shop, (address, policy, language, ref_format) in SHOPS.items()]
     for index, stem in enumerate(STEMS):
         shop = label(stem)["shop"]
         (work / shop / "new" / f"{1794045600 + index}.M{index}P1.{stem}").write_bytes(
@@ -118,9 +74,7 @@ def intake(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     near_miss_sender = _sender(CORPUS / f"{NEAR_MISS}.eml")
     (work / "orders.csv").write_text("order_id,customer_email,amount,currency,ordered_at\n"
                                      + NEAR_MISS_ORDER.format(sender=near_miss_sender), encoding="utf-8")
-    cli(config, "db", "upgrade")
-    cli(config, "orders", "import", str(work / "orders.csv"))
-    poll(config)
+    config = run_intake(work, mailboxes, work / "orders.csv")
     stems = {_sender(CORPUS / f"{stem}.eml"): stem for stem in STEMS}
     found = {}
     for row in json.loads(cli(config, "requests", "list", "--json")):

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from base.config import MailboxConfig
 from base.models import Message, Request
 from intake.extract import forwarded_sender
-from intake.guards import Verdict
+from intake.guards import Verdict, is_staff, own_domain
 from intake.parse import ParsedMessage
 from intake.thread import TOKEN
 
@@ -32,11 +32,6 @@ def may_join(parsed: ParsedMessage, request: Request, mailbox: MailboxConfig,
     if sender in mailbox.trusted_relays:
         return (parsed.reply_to or "").casefold() == customer
     return is_staff(sender, mailbox) and authentication == "pass"
-
-
-def is_staff(sender: str, mailbox: MailboxConfig) -> bool:
-    own_domain = mailbox.address.rsplit("@", 1)[-1]
-    return sender.endswith("@" + own_domain) and sender not in mailbox.trusted_relays
 
 
 def claim(message: Message, request: Request, how: str, sender: str | None) -> None:
@@ -72,7 +67,7 @@ def customer_of(parsed: ParsedMessage, mailbox: MailboxConfig, message: Message,
     if parsed.sender in mailbox.trusted_relays and parsed.reply_to:
         return parsed.reply_to
     if verdict is not None and verdict.detail.startswith("staff_forward"):
-        original = forwarded_sender(parsed.text, mailbox.address.rsplit("@", 1)[-1])
+        original = forwarded_sender(parsed.text, own_domain(mailbox))
         if original and message.authentication == "pass":
             return original
         if original:

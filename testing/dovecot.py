@@ -37,8 +37,9 @@ class Dovecot(TempServer):
     }
 
     def __init__(self, root: Path | None = None, oauth2_introspection_url: str | None = None,
-                 extra_config: str = "") -> None:
-        """Prepare (not start) a server in `root`, or in a new temp dir that close() deletes.
+                 extra_config: str = "", *, parent: Path | None = None) -> None:
+        """Prepare (not start) a server in `root`, or in a new temp dir (inside `parent`, else the
+        default temp dir) that close() deletes.
 
         With `oauth2_introspection_url`, XOAUTH2/OAUTHBEARER logins are checked against it.
         `extra_config` is appended to dovecot.conf, e.g. a namespace shaped like another server's.
@@ -46,7 +47,7 @@ class Dovecot(TempServer):
         self.extra_config = extra_config
         self._owns_root = root is None
         self.oauth2_introspection_url = oauth2_introspection_url
-        self.root = root or Path(tempfile.mkdtemp(prefix="refund-intake-dovecot-"))
+        self.root = root or Path(tempfile.mkdtemp(prefix="refund-intake-dovecot-", dir=parent))
         self.host = LOOPBACK
         self.port = 0
         self.tls_port = 0

@@ -74,11 +74,12 @@ class Postgres(TempServer):
     Tests take a database of their own from `new_database()`.
     """
 
-    def __init__(self, root: Path | None = None) -> None:
-        """Prepare (not start) a cluster in `root`, or in a new temp dir that close() deletes."""
+    def __init__(self, root: Path | None = None, *, parent: Path | None = None) -> None:
+        """Prepare (not start) a cluster in `root`, or in a new temp dir (inside `parent`, else the
+        default temp dir) that close() deletes."""
         self.bindir = find_bindir()
         self._owns_root = root is None
-        self.root = root or Path(tempfile.mkdtemp(prefix="refund-intake-postgres-"))
+        self.root = root or Path(tempfile.mkdtemp(prefix="refund-intake-postgres-", dir=parent))
         self.host = LOOPBACK
         self.port = 0
         self._owner = server_owner()

@@ -16,6 +16,7 @@ from testing import (
     PostgresNotInstalled,
     SmtpServer,
 )
+from testing.server_life import memory_dir
 
 # The storage and intake tests run once on each database the application supports.
 DATABASES = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgresql)]
@@ -23,9 +24,10 @@ DATABASES = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mar
 
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[Dovecot]:
-    """One Dovecot for the whole session; a missing binary fails (never skips) what needs it."""
+    """One Dovecot for the whole session, its files in memory where the machine allows (see
+    memory_dir); a missing binary fails (never skips) what needs it."""
     try:
-        server = Dovecot()
+        server = Dovecot(parent=memory_dir())
     except DovecotNotInstalled as error:
         raise pytest.fail.Exception(str(error), pytrace=False) from None
     server.start()  # if this fails, its directory is kept for a look at the config and log
@@ -51,9 +53,10 @@ def smtp_server() -> Iterator[SmtpServer]:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:
-    """One PostgreSQL cluster for the whole session; missing binaries fail (never skip) what needs it."""
+    """One PostgreSQL cluster for the whole session, in memory where the machine allows (see
+    memory_dir); missing binaries fail (never skip) what needs it."""
     try:
-        server = Postgres()
+        server = Postgres(parent=memory_dir())
     except PostgresNotInstalled as error:
         raise pytest.fail.Exception(str(error), pytrace=False) from None
     server.start()  # if this fails, its directory is kept for a look at the log

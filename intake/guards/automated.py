@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from base.config import MailboxConfig
-from intake.guards import Verdict
+from intake.guards import Verdict, own_domain
 from intake.parse import ParsedMessage
 
 _DAEMONS = re.compile(r"^(mailer[-_.]?daemon|postmaster|no-?reply|do-?not-?reply|bounces?|bounce[-+._][^@]*"
@@ -37,7 +37,7 @@ def automated(parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | None:
 
 def _own_reply(parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | None:
     match = _OWN_MESSAGE_ID.match(parsed.message_id or "")
-    if match and match.group(1).lower() == mailbox.address.rsplit("@", 1)[-1]:
+    if match and match.group(1).lower() == own_domain(mailbox):
         return Verdict("not_a_request", "own reply (journal copy)")
     return None
 

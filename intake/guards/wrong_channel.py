@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from base.config import MailboxConfig
-from intake.guards import Verdict
+from intake.guards import Verdict, is_staff
 from intake.parse import ParsedMessage
 
 _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg)\s*:", re.IGNORECASE)
@@ -17,8 +17,7 @@ def wrong_channel(parsed: ParsedMessage, mailbox: MailboxConfig) -> Verdict | No
         shown = ", ".join(parsed.recipients) or "no recipient"
         return Verdict("wrong_channel", f"other_address (sent to {shown}, not {mailbox.address})")
     sender = parsed.sender or ""
-    own_domain = mailbox.address.rsplit("@", 1)[-1]
-    if sender.endswith("@" + own_domain) and sender not in mailbox.trusted_relays:
+    if is_staff(sender, mailbox):
         why = "forwarded" if _FORWARD_SUBJECT.match(parsed.subject) else "sent"
         return Verdict("wrong_channel", f"staff_forward ({why} by staff member {sender})")
     return None

@@ -4,22 +4,13 @@ import pytest
 
 from decisions import PolicyError, load_policy
 from decisions.lint import lint, located
+from tests.decisions.small_policy import small_policy
 
-HEADER = """\
-[policy]
-name = "shop"
-version = "1"
-effective_date = 2024-01-01
-timezone = "Europe/Paris"
-holiday_country = "FR"
-response_business_days = 2
-channel = "refunds@example.com"
-
-[facts]
+HEADER = small_policy("""
 product = { type = "text", values = ["digital", "physical"] }
 opened = "bool"
 delivered_at = "datetime"
-"""
+""")
 
 WINDOW = """
 [[rules]]
@@ -39,6 +30,16 @@ kind = "fact"
 fact = "opened"
 effect = "deny"
 clause = "Opened items are not refunded."
+"""
+
+# Digital goods are refused whatever else holds: a later rule about them changes nothing.
+DIGITAL_FINAL = """
+[[rules]]
+id = "digital-final"
+kind = "always"
+when = { product = ["digital"] }
+effect = "deny"
+clause = "Digital goods are final."
 """
 
 
@@ -114,14 +115,7 @@ clause = "Gift cards are final."
 
 
 def test_a_rule_an_earlier_rule_always_overrides():
-    rules = WINDOW + OPENED + """
-[[rules]]
-id = "digital-final"
-kind = "always"
-when = { product = ["digital"] }
-effect = "deny"
-clause = "Digital goods are final."
-
+    rules = WINDOW + OPENED + DIGITAL_FINAL + """
 [[rules]]
 id = "digital-opened"
 kind = "fact"
@@ -141,14 +135,7 @@ clause = "Opened digital goods are reviewed."
     "",  # applies more widely than the earlier one
 ])
 def test_no_override_when_the_earlier_rule_does_not_cover_the_later(later_when):
-    rules = WINDOW + OPENED + f"""
-[[rules]]
-id = "digital-final"
-kind = "always"
-when = {{ product = ["digital"] }}
-effect = "deny"
-clause = "Digital goods are final."
-
+    rules = WINDOW + OPENED + DIGITAL_FINAL + f"""
 [[rules]]
 id = "later"
 kind = "always"

@@ -6,37 +6,16 @@ import pytest
 
 from decisions import PolicyError, load_policy
 from decisions.verify import run_tests
+from tests.decisions.small_policy import FOURTEEN_DAYS, small_policy
 
-POLICY = """\
-[policy]
-name = "shop"
-version = "1"
-effective_date = 2024-01-01
-timezone = "Europe/Paris"
-holiday_country = "FR"
-response_business_days = 2
-channel = "refunds@example.com"
-
-[facts]
-delivered_at = "datetime"
-
-[[rules]]
-id = "fourteen-days"
-kind = "window"
-when = { reason = ["change_of_mind"] }
-anchor = "delivered_at"
-days = 14
-effect = "approve"
-otherwise = "deny"
-clause = "You may return an item within 14 days of delivery."
-
+POLICY = small_policy('delivered_at = "datetime"', FOURTEEN_DAYS + """
 [[rules]]
 id = "restocking"
 kind = "withhold"
 when = { reason = ["change_of_mind"] }
 percent = 15
 clause = "A 15% restocking fee applies."
-"""
+""")
 
 IN_TIME = """
 [[tests]]

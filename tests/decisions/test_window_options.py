@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from decisions import decide, load_policy
 from decisions.windows import holiday_calendar, hours_before, is_business_day, next_business_day
 from tests.decisions.decision_builders import order, request
+from tests.decisions.small_policy import FOURTEEN_DAYS, small_policy
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -73,36 +74,17 @@ def test_next_business_day_is_the_first_business_day_on_or_after(day):
     assert (found - day).days <= 4  # no French run of non-business days is longer
 
 
-SHOP = """
-[policy]
-name = "shop"
-version = "1"
-effective_date = 2024-01-01
-timezone = "Europe/Paris"
-holiday_country = "FR"
-response_business_days = 2
-channel = "refunds@example.com"
-{extend}
-
-[facts]
+FACTS = """
 delivered_at = "datetime"
 cancelled_at = "datetime"
 booked_for = "datetime"
+"""
 
-[[rules]]
-id = "fourteen-days"
-kind = "window"
-when = {{ reason = ["change_of_mind"] }}
-anchor = "delivered_at"
-days = 14
-effect = "approve"
-otherwise = "deny"
-clause = "You may return an item within 14 days of delivery."
-
+CANCEL_BEFORE_BOOKING = """
 [[rules]]
 id = "cancel-before-booking"
 kind = "window"
-when = {{ reason = ["cancel_recurring"] }}
+when = { reason = ["cancel_recurring"] }
 anchor = "booked_for"
 hours_before = 48
 until = "cancelled_at"
@@ -113,7 +95,8 @@ clause = "Cancel up to 48 hours before your booking."
 
 
 def shop(extend: bool):
-    text = SHOP.format(extend="extend_windows_to_business_day = true" if extend else "")
+    text = small_policy(FACTS, FOURTEEN_DAYS + CANCEL_BEFORE_BOOKING,
+                        settings="extend_windows_to_business_day = true" if extend else "")
     return load_policy(text, "shop.toml")
 
 

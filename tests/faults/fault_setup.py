@@ -22,7 +22,7 @@ from pathlib import Path
 from base.config import Config, load_config
 from base.db import upgrade
 from testing import Dovecot, MailUser
-from tests.intake.imap_setup import ACCOUNTS, POLICY, request_mail
+from tests.intake.imap_setup import maildir_config_text, request_mail
 
 MALFORMED = Path(__file__).resolve().parents[1] / "corpus" / "malformed"
 FIRST_RECEIPT = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
@@ -77,21 +77,7 @@ def offline_config(directory: Path) -> Config:
     feeding `intake.ingest.ingest` in-process, with no server."""
     (directory / "Maildir").mkdir(exist_ok=True)
     path = directory / "config.toml"
-    path.write_text(f"""
-[database]
-url = "sqlite:///intake.db"
-
-[intake]
-order_ref_patterns = ['\\bKRZ-\\d{{4,}}\\b']
-
-[[mailbox]]
-name = "accounts"
-address = "{ACCOUNTS}"
-policy = "{POLICY}"
-
-[mailbox.maildir]
-path = "Maildir"
-""")
+    path.write_text(maildir_config_text("sqlite:///intake.db", "Maildir"))
     config = load_config(path)
     upgrade(config.database_url)
     return config

@@ -1,4 +1,4 @@
-"""Point refund-intake at a test Dovecot user: a config file, sample mail, and CLI runs."""
+"""Point refund-intake at a test Dovecot user (or a Maildir): a config file, sample mail, and CLI runs."""
 
 from __future__ import annotations
 
@@ -58,6 +58,24 @@ timeout = 10
     path.write_text(text)
     upgrade(load_config(path).database_url)
     return path
+
+
+def maildir_config_text(database_url: str, maildir: str, *, mailbox: str = "", extra: str = "") -> str:
+    """The config of the same Kreatorz mailbox read from the Maildir `maildir` instead of IMAP;
+    `mailbox` adds lines to its [[mailbox]] table and `extra` tables after it."""
+    return f"""
+[database]
+url = "{database_url}"
+[intake]
+order_ref_patterns = ['\\bKRZ-\\d{{4,}}\\b']
+[[mailbox]]
+name = "accounts"
+address = "{ACCOUNTS}"
+policy = "{POLICY}"
+{mailbox}
+[mailbox.maildir]
+path = "{maildir}"
+{extra}"""
 
 
 def request_mail(index: int, *, sender: str | None = None, subject: str | None = None,

@@ -23,7 +23,7 @@ from pipeline.poll import PollContext, poll_all
 from privacy import subject_rights
 from tests.corpus import attack_messages
 from tests.corpus.attack_messages import DIRECTORY, GRACE
-from tests.intake.imap_setup import ACCOUNTS, POLICY, run_cli
+from tests.intake.imap_setup import maildir_config_text, run_cli
 
 MANIFEST = tomllib.loads((DIRECTORY / "manifest.toml").read_text(encoding="utf-8"))["case"]
 SETUP = [case for case in MANIFEST if case["file"].startswith("setup_")]
@@ -50,20 +50,8 @@ def snapshot(session: Session, reference: str) -> Snapshot:
 
 
 def config_text(database_url: str) -> str:
-    return f"""
-[database]
-url = "{database_url}"
-[intake]
-order_ref_patterns = ['\\bKRZ-\\d{{4,}}\\b']
-[[mailbox]]
-name = "accounts"
-address = "{ACCOUNTS}"
-policy = "{POLICY}"
-trusted_relays = ["noreply@kreatorz.co.za"]
-authserv_id = "{attack_messages.OURS}"
-[mailbox.maildir]
-path = "md"
-"""
+    return maildir_config_text(database_url, "md", mailbox=(
+        f'trusted_relays = ["noreply@kreatorz.co.za"]\nauthserv_id = "{attack_messages.OURS}"'))
 
 
 class World:

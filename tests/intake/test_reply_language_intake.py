@@ -10,8 +10,6 @@ templates, so that buyer's draft is in English and staff are told why.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from base.models import Request
 from desk.app import create_app
 from staff.accounts import add_staff
 from tests.desk.conftest import SECRET, csrf_from
+from tests.intake.maildir_intake import cli, mailbox_table, maildir, run_intake
 
 PASSWORD = "a staff password long enough"
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,41 +40,16 @@ ORDERS = ("order_id,customer_email,amount,currency,ordered_at,seller_cancelled,s
                     for sender, order in BUYERS.values()))
 
 
-def cli(config: Path, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "refund_intake.cli", "--config", str(config), *args],
-                            capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Kajet mailbox after one poll of the four mails."""
     work = tmp_path_factory.mktemp("reply_language")
-    for folder in ("new", "cur", "tmp"):
-        (work / "mail" / folder).mkdir(parents=True)
+    mail = maildir(work / "mail")
     for index, stem in enumerate(BUYERS):
-        (work / "mail" / "new" / f"{DELIVERED + index}.M{index}P1.{stem}").write_bytes(
-            (DEV / f"{stem}.eml").read_bytes())
+        (mail / "new" / f"{DELIVERED + index}.M{index}P1.{stem}").write_bytes((DEV / f"{stem}.eml").read_bytes())
     (work / "orders.csv").write_text(ORDERS, encoding="utf-8")
-    config = work / "config.toml"
-    config.write_text(f"""
-[database]
-url = "sqlite:///{work / 'intake.db'}"
-
-[[mailbox]]
-name = "kajet"
-address = "cancellations@kajet.example"
-policy = "{ROOT / 'policies' / 'marketplace.toml'}"
-language = "en"
-order_ref_formats = ["KJ-#######"]
-
-[mailbox.maildir]
-path = "{work / 'mail'}"
-""", encoding="utf-8")
-    cli(config, "db", "upgrade")
-    cli(config, "orders", "import", str(work / "orders.csv"))
-    cli(config, "poll", "--once")
+    kajet = mailbox_table("kajet", "cancellations@kajet.example", "marketplace.toml", "en", "KJ-#######", mail)
+    config = run_intake(work, [kajet], work / "orders.csv")
     return config
 
 

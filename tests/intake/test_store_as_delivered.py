@@ -14,7 +14,7 @@ from base.config import load_config
 from base.db import make_engine, session_factory
 from base.models import Attachment, Base, Message, Request
 from pipeline.poll import PollContext, poll_all
-from tests.intake.imap_setup import ACCOUNTS, POLICY
+from tests.intake.imap_setup import ACCOUNTS, maildir_config_text
 from tests.intake.test_malformed_corpus import MANIFEST, corpus_bytes
 
 HEAD = (f"From: Ann <ann@example.com>\r\nTo: {ACCOUNTS}\r\n"
@@ -61,18 +61,7 @@ def stored(tmp_path_factory: pytest.TempPathFactory,
     for index, raw in enumerate(items):
         delivered = int((start + timedelta(minutes=index)).timestamp())
         (tmp_path / "md" / "new" / f"{delivered}.M{index:03d}P1.test").write_bytes(raw)
-    (tmp_path / "config.toml").write_text(f"""
-[database]
-url = "{module_database_url}"
-[intake]
-order_ref_patterns = ['\\bKRZ-\\d{{4,}}\\b']
-[[mailbox]]
-name = "accounts"
-address = "{ACCOUNTS}"
-policy = "{POLICY}"
-[mailbox.maildir]
-path = "md"
-""")
+    (tmp_path / "config.toml").write_text(maildir_config_text(module_database_url, "md"))
     config = load_config(tmp_path / "config.toml")
     engine = make_engine(module_database_url)
     try:

@@ -4,12 +4,12 @@ what the decision does with it, and what `explain` and `requests show --json` sh
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
+from tests.intake.maildir_intake import cli, mailbox_table, maildir, run_intake
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER, *ROWS = (ROOT / "examples" / "orders.csv").read_text().splitlines()
@@ -66,40 +66,16 @@ MESSAGES = {
 }
 
 
-def cli(config: Path, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "refund_intake.cli", "--config", str(config), *args],
-                            capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def intake(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     work = tmp_path_factory.mktemp("understand")
-    for folder in ("new", "cur", "tmp"):
-        (work / "mail" / folder).mkdir(parents=True)
+    mail = maildir(work / "mail")
     for index, (key, raw) in enumerate(MESSAGES.items()):
-        (work / "mail" / "new" / f"17950{index:05d}.M1P1.{key}").write_bytes(raw)
+        (mail / "new" / f"17950{index:05d}.M1P1.{key}").write_bytes(raw)
     (work / "orders.csv").write_text("\n".join(
         [HEADER] + [f"{ref},{email},{BRANDING}" for ref, email in ORDERS]) + "\n")
-    config = work / "config.toml"
-    config.write_text(f"""
-[database]
-url = "sqlite:///{work / 'intake.db'}"
-
-[[mailbox]]
-name = "accounts"
-address = "accounts@kreatorz.co.za"
-policy = "{ROOT / 'policies' / 'kreatorz.toml'}"
-language = "en"
-order_ref_formats = ["KRZ-##-####"]
-
-[mailbox.maildir]
-path = "{work / 'mail'}"
-""")
-    cli(config, "db", "upgrade")
-    cli(config, "orders", "import", str(work / "orders.csv"))
-    cli(config, "poll", "--once")
+    accounts = mailbox_table("accounts", "accounts@kreatorz.co.za", "kreatorz.toml", "en", "KRZ-##-####", mail)
+    config = run_intake(work, [accounts], work / "orders.csv")
     found = {}
     for row in json.loads(cli(config, "requests", "list", "--json")):
         shown = json.loads(cli(config, "requests", "show", row["reference"], "--json"))

@@ -165,6 +165,10 @@ fraud_retention_days = 365
         wal = self.db_path.with_name(self.db_path.name + "-wal")
         return data + (wal.read_bytes() if wal.exists() else b"")
 
+    def holds(self, text: str) -> bool:
+        """Whether the text lies anywhere in the database file or its WAL (any letter case)."""
+        return text.lower().encode() in self.file_bytes().lower()
+
     def reference_of(self, person: Person) -> str:
         with self.sessions() as session:
             request = session.scalars(select(Request).where(Request.customer_email == person.email)

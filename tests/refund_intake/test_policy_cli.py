@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.decisions.small_policy import small_policy
+
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY_POINT = Path(sys.executable).parent / "refund-intake"
 SHIPPED = sorted((ROOT / "policies").glob("*.toml"))
@@ -82,28 +84,18 @@ def test_policy_test_refuses_a_bad_test_with_its_line(tmp_path: Path) -> None:
     assert f"{bad}:{line}: tests[8].order.seller_canceled: unknown fact 'seller_canceled'" in result.stderr
 
 
-SMALL = """
-[policy]
-name = "shop"
-version = "1"
-effective_date = 2024-01-01
-timezone = "Europe/Paris"
-holiday_country = "FR"
-response_business_days = 2
-channel = "refunds@example.com"
-
-[facts]
+SMALL = small_policy("""
 kind = { type = "text", values = ["digital", "physical"] }
 delivered_on = "text"
 spare = "bool"
-
+""", """
 [[rules]]
 id = "window"
 kind = "always"
 when = { kind = ["shipping"] }
 effect = "approve"
 clause = "Refunds within 14 days."
-"""
+""")
 
 
 def test_policy_check_reports_authoring_mistakes_by_line(tmp_path: Path) -> None:

@@ -19,16 +19,20 @@ STAFF = {"approver": "amir@kreatorz.co.za", "second": "sue@kreatorz.co.za",
          "admin": "ada@kreatorz.co.za", "viewer": "vera@kreatorz.co.za"}
 
 
-def demo(tmp_path: Path, replies: str = "", extra: dict[str, bytes] | None = None) -> Path:
+def demo(tmp_path: Path, replies: str = "", extra: dict[str, bytes] | None = None,
+         tables: str = "") -> Path:
     """The bundled demo mailbox polled into a fresh database, with four staff accounts;
-    `extra` mail (Maildir file name -> bytes) is delivered to the mailbox first."""
+    `extra` mail (Maildir file name -> bytes) is delivered to the mailbox first. `replies` are
+    lines of the config's [replies] table, `tables` more tables for it."""
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     for name, raw in (extra or {}).items():
         (tmp_path / "examples" / "sample-mailbox" / "cur" / name).write_bytes(raw)
     shutil.copytree(ROOT / "policies", tmp_path / "policies")
     config = tmp_path / "examples" / "demo.toml"
     if replies:
-        config.write_text(config.read_text() + f"\n[replies]\n{replies}\n")
+        tables = f"[replies]\n{replies}\n\n{tables}"
+    if tables:
+        config.write_text(config.read_text() + f"\n{tables}\n")
     loaded = load_config(config)
     upgrade(loaded.database_url)
     engine = make_engine(loaded.database_url)

@@ -15,7 +15,7 @@ from base.db import make_engine, session_factory
 from base.models import AuditEvent, Draft, Message
 from base.policies import policies_by_mailbox
 from pipeline.poll import PollContext, poll_all
-from tests.intake.imap_setup import ACCOUNTS, POLICY, run_cli
+from tests.intake.imap_setup import ACCOUNTS, maildir_config_text, run_cli
 
 FLOOD = "flood@example.com"
 START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -31,20 +31,8 @@ def request(sender: str, index: int) -> bytes:
 def test_drafts_per_sender_per_day_are_capped_and_staff_see_why(tmp_path: Path, database_url: str) -> None:
     for sub in ("cur", "new", "tmp"):
         (tmp_path / "md" / sub).mkdir(parents=True)
-    (tmp_path / "config.toml").write_text(f"""
-[database]
-url = "{database_url}"
-[intake]
-order_ref_patterns = ['\\bKRZ-\\d{{4,}}\\b']
-[[mailbox]]
-name = "accounts"
-address = "{ACCOUNTS}"
-policy = "{POLICY}"
-[mailbox.maildir]
-path = "md"
-[replies]
-max_drafts_per_sender_per_day = 3
-""")
+    (tmp_path / "config.toml").write_text(maildir_config_text(
+        database_url, "md", extra="[replies]\nmax_drafts_per_sender_per_day = 3\n"))
     config = load_config(tmp_path / "config.toml")
     engine = make_engine(database_url)
     sessions = session_factory(engine)

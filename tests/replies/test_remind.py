@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 from base.config import load_config
-from base.db import make_engine, session_factory, upgrade
-from base.policies import policies_by_mailbox
-from decisions import parse_orders_csv
-from pipeline.poll import PollContext, poll_all
-from refund_intake.decision_commands import _upsert
+from base.db import make_engine, session_factory
 from replies.remind import remind
 from testing import SmtpServer
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.replies.demo import demo
 
 
 def demo_with_smtp(tmp_path: Path, smtp: SmtpServer, staff_address: str | None) -> Path:
-    shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    shutil.copytree(ROOT / "policies", tmp_path / "policies")
-    config = tmp_path / "examples" / "demo.toml"
-    extra = f'\n[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "plain"\n'
-    if staff_address:
-        extra += f'\n[replies]\nstaff_address = "{staff_address}"\n'
-    config.write_text(config.read_text() + extra)
-    loaded = load_config(config)
-    upgrade(loaded.database_url)
-    engine = make_engine(loaded.database_url)
-    sessions = session_factory(engine)
-    orders, _ = parse_orders_csv((tmp_path / "examples" / "orders.csv").read_text())
-    with sessions.begin() as session:
-        for order in orders:
-            _upsert(session, order)
-    poll_all(PollContext(engine, sessions, loaded, policies=policies_by_mailbox(loaded)))
-    engine.dispose()
-    return config
+    return demo(tmp_path, f'staff_address = "{staff_address}"' if staff_address else "",
+                tables=f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "plain"\n')
 
 
 def run_remind(config_path: Path, now: datetime, dry_run: bool = False) -> tuple[str, str]:

@@ -113,13 +113,17 @@ def _part(sample: Sample) -> str:
 
 
 def _unclear_line(results: list[tuple[Sample, Understanding]]) -> str:
-    """Reason accuracy above counts `unclear` as wrong; this says how much went to staff review
-    and how right the confident readings were."""
+    """Reason accuracy above counts `unclear` as wrong; this says how much went to staff review,
+    how often the two candidates named there hold the right reason, and how right the confident
+    readings were."""
     sure = [(s, got) for s, got in results if got.reason != "unclear"]
     right = sum(got.reason == s.label["reason"] for s, got in sure)
-    return (f"reason unclear (to staff, two candidates named): {len(results) - len(sure)} of "
-            f"{len(results)}; right when not unclear: {100 * right / max(1, len(sure)):.1f}% "
-            f"({right}/{len(sure)})")
+    unsure = [(s, got) for s, got in results if got.reason == "unclear"]
+    named = sum(s.label["reason"] in [c for c, _ in got.details["reason"]["candidates"][:2]]
+                for s, got in unsure)
+    return (f"reason unclear (to staff, two candidates named): {len(unsure)} of {len(results)}, "
+            f"the right one among the two named in {named}; right when not unclear: "
+            f"{100 * right / max(1, len(sure)):.1f}% ({right}/{len(sure)})")
 
 
 def _short(code: str) -> str:

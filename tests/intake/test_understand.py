@@ -77,6 +77,9 @@ def test_short_text_gives_the_mailbox_language_with_a_low_confidence(text: str) 
     ("KRZ26-0099", "KRZ-26-0099"), ("#KJ 1234567", "KJ-1234567"), ("order no. kj1234567", "KJ-1234567"),
     ("commande n° CMD 2026-00412", "CMD-2026-00412"), ("cmd 2026 00412", "CMD-2026-00412"),
     ("주문번호 20261105 0000123", "20261105-0000123"), ("202611050000123", "20261105-0000123"),
+    ("注文番号：ＫＪ－５０２９９１４", "KJ-5029914"), ("（ＫＪ\u2212５０２９９１４）", "KJ-5029914"),
+    ("KRZ\u201326\u20130099", "KRZ-26-0099"), ("order no. 2290174", "KJ-2290174"),
+    ("bestelling 7734015", "KJ-7734015"), ("commande n° 2026-00412", "CMD-2026-00412"),
 ])
 def test_reference_variants_are_canonical(written: str, canonical: str) -> None:
     assert find_references(f"Please look at {written}, thanks", FORMATS).refs == (canonical,)
@@ -91,6 +94,19 @@ def test_look_alike_numbers_are_not_references(text: str) -> None:
     found = find_references(text, (*FORMATS, "INV-##-####"))
     assert found.refs == ()
     assert found.lookalikes
+
+
+@pytest.mark.parametrize("text, refs", [
+    ("Re: Invoice INV-2026-1187 - logo package (krz 26 0412)", ("KRZ-26-0412",)),  # it names INV-…
+    ("the plays on my track showed up in two days (CMD-2026-01124)", ("CMD-2026-01124",)),
+    ("j'ai reçu deux confirmations, CMD-2026-00833 et CMD-2026-00834", ("CMD-2026-00833", "CMD-2026-00834")),
+    ("ik heb jullie factuur voor de flyers (KRZ-26-0584) twee keer betaald", ("KRZ-26-0584",)),
+    ("the tracking number is 202611050000999", ()),
+    ("call me on 1234567 after five", ()),
+    ("case 2290174, order KJ-1234567", ("KJ-1234567",)),
+])
+def test_a_look_alike_word_names_only_the_number_just_after_it(text: str, refs: tuple[str, ...]) -> None:
+    assert find_references(text, FORMATS).refs == refs
 
 
 def test_an_order_word_nearer_than_a_look_alike_word_keeps_the_reference() -> None:

@@ -34,6 +34,7 @@ _WIDE = 0x2E80  # from here on: CJK, kana, Hangul (no spaces between words, or f
 LEXICON_WEIGHT = 0.3  # a phrase of the lists weighs as much as several words (chosen by CV on dev)
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]")  # accents
 _WORDS = ("w:", "b:", "p:", "c:")  # features shown as evidence words
+_LEANING = (*_WORDS, "g:")  # and the character n-grams, whose weights add up to their word's
 _NEGATABLE = ("change_of_mind", "dissatisfied", "dispute", "cancel_recurring")
 
 
@@ -54,13 +55,22 @@ class Model:
     # Character n-grams within words (lowest, highest length), or none: models before them
     # read words only.
     chars: tuple[int, int] | None = None
+    # The threshold for a mail where no phrase of the lists was found, or none (the same one):
+    # a mail that names no reason in words the lists know must be read with more confidence.
+    bare_threshold: float | None = None
+    # The threshold applies to the lead of the likeliest reason over the second, not to its
+    # probability.
+    margin: bool = False
+    # A short mail's few words are not scaled up as if they said more: the word block is scaled
+    # as if it had at least this many features.
+    word_floor: int = 0
     # Each word's weight for a reason above its mean weight: what it says for that reason
     # against the others (the evidence shown). Worked out once, not per message.
     leaning: Mapping[str, Sequence[float]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         leaning = {name: tuple(w - sum(row) / len(row) for w in row)
-                   for name, row in self.weights.items() if name[:2] in _WORDS}
+                   for name, row in self.weights.items() if name[:2] in _LEANING}
         object.__setattr__(self, "leaning", leaning)
 
 
@@ -68,7 +78,8 @@ class Model:
 def model() -> Model:
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     chars = tuple(data["char_ngrams"]) if data.get("char_ngrams") else None
-    return Model(tuple(data["classes"]), tuple(data["bias"]), data["weights"], data["threshold"], chars)
+    return Model(tuple(data["classes"]), tuple(data["bias"]), data["weights"], data["threshold"], chars,
+                 data.get("bare_threshold"), bool(data.get("margin")), data.get("word_floor") or 0)
 
 
 def fold(text: str) -> str:
@@ -118,10 +129,10 @@ _NEGATION = re.compile("|".join(
 
 
 def features(text: str, extra: Mapping[str, Sequence[str]] | None = None,
-             chars: tuple[int, int] | None = None) -> dict[str, float]:
+             chars: tuple[int, int] | None = None, word_floor: int = 0) -> dict[str, float]:
     """The model's inputs for one text: binary features, each block scaled to unit length."""
     folded = fold(text[:MAX_CHARS])
-    return _features(folded, lexicon_hits(folded, extra), chars)
+    return _features(folded, lexicon_hits(folded, extra), chars, word_floor)
 
 
 def char_grams(folded: str, low: int, high: int) -> set[str]:
@@ -142,7 +153,7 @@ def _word_grams(word: str, low: int, high: int) -> tuple[str, ...]:
 
 
 def _features(folded: str, hits: list[tuple[str, str, bool]],
-              chars: tuple[int, int] | None = None) -> dict[str, float]:
+              chars: tuple[int, int] | None = None, word_floor: int = 0) -> dict[str, float]:
     found: set[str] = set()
     previous = ""
     for token in _TOKEN.findall(folded):
@@ -157,7 +168,7 @@ def _features(folded: str, hits: list[tuple[str, str, bool]],
             found.add(f"b:{previous} {token}")
         previous = token
     found.update(("n:" if negated else "h:") + phrase for _, phrase, negated in hits)
-    scale = 1 / math.sqrt(len(found)) if found else 0.0
+    scale = 1 / math.sqrt(max(len(found), word_floor)) if found else 0.0
     values = dict.fromkeys(found, scale)
     if chars:
         grams = char_grams(folded, *chars)
@@ -173,14 +184,22 @@ def classify(text: str, extra: Mapping[str, Sequence[str]] | None = None, chosen
     used = chosen or model()
     folded = fold(text[:MAX_CHARS])
     hits = lexicon_hits(folded, extra)
-    feats = _features(folded, hits, used.chars)
+    feats = _features(folded, hits, used.chars, used.word_floor)
     probabilities = _softmax(_scores(feats, used))
     ranked = sorted(zip(used.classes, probabilities, strict=True), key=lambda p: (-p[1], p[0]))
     best, confidence = ranked[0]
-    code = best if confidence >= used.threshold else UNCLEAR
+    lead = confidence - ranked[1][1] if used.margin else confidence
+    code = best if lead >= needed(used, hits) else UNCLEAR
     candidates = tuple((c, round(p, 3)) for c, p in ranked[:3])
     return ReasonGuess(code, round(confidence, 3), candidates,
                        _evidence(hits, feats, used, used.classes.index(best)))
+
+
+def needed(used: Model, hits: list[tuple[str, str, bool]]) -> float:
+    """The confidence a reading needs: more when no phrase of the lists was found (not negated)."""
+    if used.bare_threshold is None or any(not negated for _, _, negated in hits):
+        return used.threshold
+    return used.bare_threshold
 
 
 def _scores(feats: Mapping[str, float], used: Model) -> list[float]:
@@ -212,8 +231,20 @@ def _evidence(hits: list[tuple[str, str, bool]], feats: Mapping[str, float], use
     winner = used.classes[k]
     shown = [f"{'not ' if negated else ''}\u201c{phrase}\u201d ({code}{', negated' if negated else ''})"
              for code, phrase, negated in hits if code == winner or negated][:4]
-    leaning = used.leaning
-    weighed = heapq.nlargest(4, ((leaning[n][k], n) for n in feats
-                                 if (len(n) > 5 or n[0] == "c") and n in leaning))
-    words = [f"\u201c{name[2:]}\u201d" for weight, name in weighed[:4] if weight > 0.05]
+    weighed = heapq.nlargest(4, ((_lean(name, feats, used, k), name) for name in feats
+                                 if (len(name) > 5 or name[0] == "c") and name[:2] in _WORDS))
+    words = [f"\u201c{name[2:]}\u201d" for weight, name in weighed if weight > 0.05 * feats[name]]
     return tuple(shown + ([f"words: {', '.join(words)}"] if words else []))
+
+
+def _lean(name: str, feats: Mapping[str, float], used: Model, k: int) -> float:
+    """What a word (pair, beginning, character pair) adds to reason k's score against the mean,
+    with the character n-grams of a word added to the word's own weight."""
+    leaning = used.leaning
+    total = feats[name] * leaning[name][k] if name in leaning else 0.0
+    if used.chars and name[0] == "w":
+        for gram in _word_grams(name[2:], *used.chars):
+            row = leaning.get("g:" + gram)
+            if row is not None:
+                total += feats.get("g:" + gram, 0.0) * row[k]
+    return total

@@ -38,7 +38,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reason_cv import SETTINGS, Data, by_language, by_language_left_out, choose, nested, summary
+from reason_cv import (
+    SETTINGS,
+    Choice,
+    Data,
+    by_language,
+    by_language_left_out,
+    choose,
+    nested,
+    summary,
+)
 
 from benchmarks.understanding import CORPUS
 from decisions.request import REASONS
@@ -90,12 +99,14 @@ def curve(data: Data, own: int) -> None:
     print("\n".join(rows))
 
 
-def write(data: Data, figures: dict[str, object], c: float, threshold: float, temperature: float) -> None:
-    model = data.fit(range(len(data.texts)), c, temperature)
+def write(data: Data, figures: dict[str, object], choice: Choice) -> None:
+    model, threshold = choice.model(data, range(len(data.texts))), choice.threshold
     MODEL_PATH.write_text(json.dumps({
         "about": "reason model: scripts/train_reasons.py from tests/corpus/understanding/dev",
-        "classes": list(model.classes), "bias": list(model.bias), "threshold": threshold,
-        "C": c, "temperature": temperature, "char_ngrams": list(SETTINGS.chars) if SETTINGS.chars else None,
+        "classes": list(model.classes), "bias": list(model.bias), "threshold": threshold[0],
+        "bare_threshold": threshold[1] if SETTINGS.bare else None, "margin": SETTINGS.margin, "word_floor": SETTINGS.word_floor,
+        "C": choice.c, "temperature": choice.temperature, "averaged": SETTINGS.average,
+        "char_ngrams": list(SETTINGS.chars) if SETTINGS.chars else None,
         "dev_cross_validation": figures, "weights": dict(sorted(model.weights.items())),
     }, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"features: {len(model.weights)}, {MODEL_PATH.stat().st_size} bytes")
@@ -126,13 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     honest = nested(data, every)
     figures: dict[str, object] = {"nested": summary([honest[i] for i in every])}
     print(by_language([honest[i] for i in every], languages))
-    c, threshold, temperature, predictions = choose(data, every)
-    figures["plain"] = summary(list(predictions.values()), threshold)
+    choice = choose(data, every)
+    figures["plain"] = summary(list(choice.predictions.values()), choice.threshold)
     if args.by_language:
-        print(by_language_left_out(data, languages, c, threshold))
-    print(json.dumps({"C": c, "threshold": threshold, "temperature": temperature, **figures}, indent=2))
+        print(by_language_left_out(data, languages, choice.c, choice.threshold))
+    print(json.dumps({"C": choice.c, "threshold": choice.threshold, "temperature": choice.temperature,
+                      **figures}, indent=2))
     if not (args.measure or args.with_dev_misses or args.extra_dev):
-        write(data, figures, c, threshold, temperature)
+        write(data, figures, choice)
     return 0
 
 

@@ -59,3 +59,19 @@ def test_the_evidence_names_the_phrases_and_the_words_that_weighed_most(text: st
     assert guess.code == reason
     assert shown in guess.evidence
     assert any(item.startswith("words: \u201c") for item in guess.evidence)
+
+
+@pytest.mark.parametrize("text", [
+    "Refund\nAbout my order KRZ-26-0101. Call me.",
+    "\nHello, please see below. Thanks",
+    "Order KJ-1234567\nHi, please get back to me. Regards, Tom",
+    "Commande CMD-2026-00412\nBonjour, merci de me rappeler. Cordialement",
+    "Bestellung\nHallo, bitte melden Sie sich bei mir. Danke",
+    "주문\n안녕하세요. 연락 부탁드립니다.",
+    "Bestelling\nGoeiedag, kan u mij even terugbellen? Groeten",
+    "Pedido\nHola, ¿me pueden llamar? Gracias",
+])
+def test_a_mail_that_states_no_reason_reads_unclear(text: str) -> None:
+    guess = classify(text)
+    assert guess.code == "unclear"
+    assert len(guess.candidates) >= 2

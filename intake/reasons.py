@@ -20,6 +20,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import groupby, takewhile
+from operator import itemgetter
 from pathlib import Path
 
 from intake.lexicon import NEGATION_WINDOW, NEGATIONS, PHRASES
@@ -67,11 +69,26 @@ class Model:
     # Each word's weight for a reason above its mean weight: what it says for that reason
     # against the others (the evidence shown). Worked out once, not per message.
     leaning: Mapping[str, Sequence[float]] = field(init=False, repr=False, compare=False)
+    _word_grams_leaning: dict[str, tuple[float, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         leaning = {name: tuple(w - sum(row) / len(row) for w in row)
                    for name, row in self.weights.items() if name[:2] in _LEANING}
         object.__setattr__(self, "leaning", leaning)
+        object.__setattr__(self, "_word_grams_leaning", {})
+
+    def grams_leaning(self, word: str) -> tuple[float, ...]:
+        """Each reason's leaning summed over the word's character n-grams (kept: customers use
+        the same words)."""
+        known = self._word_grams_leaning
+        found = known.get(word)
+        if found is None:
+            rows = [self.leaning[g] for g in _word_grams(word, *(self.chars or (2, 1))) if g in self.leaning]
+            found = tuple(map(sum, zip(*rows, strict=True))) if rows else (0.0,) * len(self.classes)
+            if len(known) > 50_000:
+                known.clear()
+            known[word] = found
+        return found
 
 
 @cache
@@ -138,18 +155,24 @@ def features(text: str, extra: Mapping[str, Sequence[str]] | None = None,
 def char_grams(folded: str, low: int, high: int) -> set[str]:
     """Character n-grams of each word padded with spaces (scikit-learn's `char_wb`), for words
     of spaced scripts: they carry across inflection, typos and related languages."""
-    grams: set[str] = set()
+    return {name[2:] for name in _gram_names(folded, low, high)}
+
+
+def _gram_names(folded: str, low: int, high: int) -> set[str]:
+    """The n-grams' feature names ("g:" and the n-gram)."""
+    names: set[str] = set()
     for word in set(_TOKEN.findall(folded[:CHAR_GRAM_CHARS])):
         if ord(word[0]) < _WIDE:
-            grams.update(_word_grams(word, low, high))
-    return grams
+            names.update(_word_grams(word, low, high))
+    return names
 
 
 @lru_cache(maxsize=20_000)  # customers use the same words: most are worked out once
 def _word_grams(word: str, low: int, high: int) -> tuple[str, ...]:
+    """The feature names of the word's n-grams."""
     padded = f" {word} "
     size = len(padded)
-    return tuple(padded[i:i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1))
+    return tuple("g:" + padded[i:i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1))
 
 
 def _features(folded: str, hits: list[tuple[str, str, bool]],
@@ -169,11 +192,11 @@ def _features(folded: str, hits: list[tuple[str, str, bool]],
         previous = token
     found.update(("n:" if negated else "h:") + phrase for _, phrase, negated in hits)
     scale = 1 / math.sqrt(max(len(found), word_floor)) if found else 0.0
-    values = dict.fromkeys(found, scale)
+    values = dict.fromkeys(found, scale)  # in blocks, words first: _scores and _evidence rely on it
     if chars:
-        grams = char_grams(folded, *chars)
+        grams = _gram_names(folded, *chars)
         value = 1 / math.sqrt(max(len(grams), GRAM_FLOOR))
-        values.update(dict.fromkeys(("g:" + g for g in grams), value))
+        values.update(dict.fromkeys(grams, value))
     for code, _, negated in hits:
         name = ("NEG:" if negated else "LEX:") + code
         values[name] = min(values.get(name, 0.0) + LEXICON_WEIGHT, 2 * LEXICON_WEIGHT)
@@ -206,13 +229,9 @@ def _scores(feats: Mapping[str, float], used: Model) -> list[float]:
     """Bias plus the weighted sum of the features, summed per value (most features of a block
     share one value) so that each reason's column is added up in one go."""
     weights = used.weights
-    rows_by_value: dict[float, list[Sequence[float]]] = {}
-    for name, value in feats.items():
-        row = weights.get(name)
-        if row is not None:
-            rows_by_value.setdefault(value, []).append(row)
     scores = list(used.bias)
-    for value, rows in rows_by_value.items():
+    for value, run in groupby(feats.items(), key=itemgetter(1)):  # the blocks come one after another
+        rows = [row for row in map(weights.get, map(itemgetter(0), run)) if row is not None]
         for k, column in enumerate(zip(*rows, strict=True)):
             scores[k] += value * sum(column)
     return scores
@@ -231,10 +250,15 @@ def _evidence(hits: list[tuple[str, str, bool]], feats: Mapping[str, float], use
     winner = used.classes[k]
     shown = [f"{'not ' if negated else ''}\u201c{phrase}\u201d ({code}{', negated' if negated else ''})"
              for code, phrase, negated in hits if code == winner or negated][:4]
-    weighed = heapq.nlargest(4, ((_lean(name, feats, used, k), name) for name in feats
+    names = takewhile(_not_gram, feats)  # the words come before the n-grams (_features)
+    weighed = heapq.nlargest(4, ((_lean(name, feats, used, k), name) for name in names
                                  if (len(name) > 5 or name[0] == "c") and name[:2] in _WORDS))
     words = [f"\u201c{name[2:]}\u201d" for weight, name in weighed if weight > 0.05 * feats[name]]
     return tuple(shown + ([f"words: {', '.join(words)}"] if words else []))
+
+
+def _not_gram(name: str) -> bool:
+    return not name.startswith("g:")
 
 
 def _lean(name: str, feats: Mapping[str, float], used: Model, k: int) -> float:
@@ -242,9 +266,8 @@ def _lean(name: str, feats: Mapping[str, float], used: Model, k: int) -> float:
     with the character n-grams of a word added to the word's own weight."""
     leaning = used.leaning
     total = feats[name] * leaning[name][k] if name in leaning else 0.0
-    if used.chars and name[0] == "w":
-        for gram in _word_grams(name[2:], *used.chars):
-            row = leaning.get("g:" + gram)
-            if row is not None:
-                total += feats.get("g:" + gram, 0.0) * row[k]
+    if used.chars and name[0] == "w":  # the word's n-grams share one value, or were not read
+        value = feats.get(_word_grams(name[2:], *used.chars)[0], 0.0)
+        if value:
+            total += value * used.grams_leaning(name[2:])[k]
     return total

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from intake.reasons import (
     MODEL_PATH,
+    Model,
     _features,
     _scores,
     char_grams,
@@ -32,11 +33,17 @@ def test_character_ngrams_are_those_of_each_word_padded_with_spaces(
     assert char_grams(text, low, high) == grams
 
 
-@given(st.text(max_size=300))
-def test_the_scores_are_the_bias_plus_each_feature_weighted(text: str) -> None:
-    used = model()
+@pytest.fixture(scope="module")
+def shipped() -> Model:
+    """The shipped model, loaded before the examples run (its loading is not timed with the first)."""
+    return model()
+
+
+@given(text=st.text(max_size=300))
+def test_the_scores_are_the_bias_plus_each_feature_weighted(shipped: Model, text: str) -> None:
+    used = shipped
     folded = fold(text)
-    feats = _features(folded, lexicon_hits(folded), used.chars)
+    feats = _features(folded, lexicon_hits(folded), used.chars, used.word_floor)
     naive = list(used.bias)
     for name, value in feats.items():
         for k, weight in enumerate(used.weights.get(name, (0.0,) * len(naive))):

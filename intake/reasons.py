@@ -3,11 +3,11 @@
 A linear model (multinomial logistic regression, trained from the labelled corpus's dev part by
 scripts/train_reasons.py and kept in intake/reason_model.json) scores words, word pairs,
 word beginnings (which absorb inflection and most typos), Han/Hangul/kana character pairs,
-(if the model was fitted with them) character n-grams within words,
-and the hits of the multilingual phrase lists (intake/lexicon.py), negated or not. Scoring is
-a sum of weights: deterministic, fast, and each reason's score can be traced to the phrases
-and words that made it. Below the model's threshold (chosen by cross-validation on dev) the
-reason is `unclear`, and the two likeliest reasons are named.
+character n-grams within words (if the model was fitted with them; shown as evidence summed
+into their word), and the hits of the multilingual phrase lists (intake/lexicon.py), negated or
+not. Scoring is a sum of weights: deterministic, fast, and each reason's score can be traced to
+the phrases and words that made it. Below the model's threshold (chosen by cross-validation on
+dev) the reason is `unclear`, and the two likeliest reasons are named.
 """
 
 from __future__ import annotations

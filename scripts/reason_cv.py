@@ -299,7 +299,7 @@ def summary(predictions: list[Prediction], threshold: Thresholds = (0.0, 0.0)) -
 
 def by_language(predictions: list[Prediction], languages: list[str]) -> str:
     """Honest reason accuracy per language (unclear counted wrong) and the confusion."""
-    rows = ["| language | n | reason (nested CV) | unclear |", "|---|---|---|---|"]
+    rows = ["| language | n | reason (unclear counted wrong) | unclear |", "|---|---|---|---|"]
     for language in sorted(set(languages)):
         mine = [p for p, lang in zip(predictions, languages, strict=True) if lang == language]
         right = sum(p.label == p.read for p in mine)

@@ -49,6 +49,7 @@ from reason_cv import (
     by_language,
     by_language_left_out,
     choose,
+    needed,
     nested,
     summary,
 )
@@ -58,7 +59,7 @@ from decisions.request import REASONS
 from intake.lexicon import FROM_DEV_MISSES
 from intake.own_text import own_text
 from intake.parse import parse_message
-from intake.reasons import MODEL_PATH
+from intake.reasons import MODEL_PATH, UNCLEAR
 from intake.understand import bare_subject
 
 
@@ -105,6 +106,17 @@ def curve(data: Data, own: int) -> None:
     print("\n".join(rows))
 
 
+def read_extra(data: Data, own: int, languages: list[str]) -> None:
+    """The extra folders' mail read by the model trained (and its choices made) on dev alone:
+    how the reading carries to mail by other writers."""
+    choice = choose(data, list(range(own)))
+    extra = range(own, len(data.texts))
+    got = {i: p if p.p >= needed(p, choice.threshold) else p._replace(read=UNCLEAR)
+           for i, p in data.predict(choice.model(data, range(own)), extra).items()}
+    print(by_language([got[i] for i in extra], [languages[i] for i in extra]))
+    print(json.dumps({"C": choice.c, "threshold": choice.threshold, "extra": summary(list(got.values()))}, indent=2))
+
+
 def write(data: Data, figures: dict[str, object], choice: Choice) -> None:
     model, threshold = choice.model(data, range(len(data.texts))), choice.threshold
     MODEL_PATH.write_text(json.dumps({
@@ -124,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--with-dev-misses", action="store_true", help="measure with FROM_DEV_MISSES too")
     parser.add_argument("--by-language", action="store_true", help="also leave one language out at a time")
     parser.add_argument("--curve", action="store_true", help="nested figures on 50%%, 75%%, 100%% of dev (+ extra)")
+    parser.add_argument("--read-extra", action="store_true",
+                        help="read the --extra-dev mail with the model trained on dev alone")
     parser.add_argument("--extra-dev", action="append", type=Path, default=[],
                         help="another folder of labelled dev mail to measure with (repeatable)")
     SETTINGS.add_options(parser)
@@ -138,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"settings: {SETTINGS}; {len(texts)} emails ({own} from dev)", file=sys.stderr)
     if args.curve:
         curve(data, own)
+        return 0
+    if args.read_extra:
+        read_extra(data, own, languages)
         return 0
     every = list(range(len(texts)))
     honest = nested(data, every)

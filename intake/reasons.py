@@ -57,12 +57,6 @@ class Model:
     # Character n-grams within words (lowest, highest length), or none: models before them
     # read words only.
     chars: tuple[int, int] | None = None
-    # The threshold for a mail where no phrase of the lists was found, or none (the same one):
-    # a mail that names no reason in words the lists know must be read with more confidence.
-    bare_threshold: float | None = None
-    # The threshold applies to the lead of the likeliest reason over the second, not to its
-    # probability.
-    margin: bool = False
     # A short mail's few words are not scaled up as if they said more: the word block is scaled
     # as if it had at least this many features.
     word_floor: int = 0
@@ -96,7 +90,7 @@ def model() -> Model:
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     chars = tuple(data["char_ngrams"]) if data.get("char_ngrams") else None
     return Model(tuple(data["classes"]), tuple(data["bias"]), data["weights"], data["threshold"], chars,
-                 data.get("bare_threshold"), bool(data.get("margin")), data.get("word_floor") or 0)
+                 data.get("word_floor") or 0)
 
 
 def fold(text: str) -> str:
@@ -211,18 +205,10 @@ def classify(text: str, extra: Mapping[str, Sequence[str]] | None = None, chosen
     probabilities = _softmax(_scores(feats, used))
     ranked = sorted(zip(used.classes, probabilities, strict=True), key=lambda p: (-p[1], p[0]))
     best, confidence = ranked[0]
-    lead = confidence - ranked[1][1] if used.margin else confidence
-    code = best if lead >= needed(used, hits) else UNCLEAR
+    code = best if confidence >= used.threshold else UNCLEAR
     candidates = tuple((c, round(p, 3)) for c, p in ranked[:3])
     return ReasonGuess(code, round(confidence, 3), candidates,
                        _evidence(hits, feats, used, used.classes.index(best)))
-
-
-def needed(used: Model, hits: list[tuple[str, str, bool]]) -> float:
-    """The confidence a reading needs: more when no phrase of the lists was found (not negated)."""
-    if used.bare_threshold is None or any(not negated for _, _, negated in hits):
-        return used.threshold
-    return used.bare_threshold
 
 
 def _scores(feats: Mapping[str, float], used: Model) -> list[float]:

@@ -49,7 +49,6 @@ from reason_cv import (
     by_language,
     by_language_left_out,
     choose,
-    needed,
     nested,
     summary,
 )
@@ -111,7 +110,7 @@ def read_extra(data: Data, own: int, languages: list[str]) -> None:
     how the reading carries to mail by other writers."""
     choice = choose(data, list(range(own)))
     extra = range(own, len(data.texts))
-    got = {i: p if p.p >= needed(p, choice.threshold) else p._replace(read=UNCLEAR)
+    got = {i: p if p.p >= choice.threshold else p._replace(read=UNCLEAR)
            for i, p in data.predict(choice.model(data, range(own)), extra).items()}
     print(by_language([got[i] for i in extra], [languages[i] for i in extra]))
     print(json.dumps({"C": choice.c, "threshold": choice.threshold, "extra": summary(list(got.values()))}, indent=2))
@@ -121,9 +120,8 @@ def write(data: Data, figures: dict[str, object], choice: Choice) -> None:
     model, threshold = choice.model(data, range(len(data.texts))), choice.threshold
     MODEL_PATH.write_text(json.dumps({
         "about": "reason model: scripts/train_reasons.py from tests/corpus/understanding/dev",
-        "classes": list(model.classes), "bias": list(model.bias), "threshold": threshold[0],
-        "bare_threshold": threshold[1] if SETTINGS.bare else None, "margin": SETTINGS.margin, "word_floor": SETTINGS.word_floor,
-        "C": choice.c, "temperature": choice.temperature, "averaged": SETTINGS.average,
+        "classes": list(model.classes), "bias": list(model.bias), "threshold": threshold,
+        "word_floor": SETTINGS.word_floor, "C": choice.c, "averaged": SETTINGS.average,
         "char_ngrams": list(SETTINGS.chars) if SETTINGS.chars else None,
         "dev_cross_validation": figures, "weights": dict(sorted(model.weights.items())),
     }, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
@@ -164,8 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     figures["plain"] = summary(list(choice.predictions.values()), choice.threshold)
     if args.by_language:
         print(by_language_left_out(data, languages, choice.c, choice.threshold))
-    print(json.dumps({"C": choice.c, "threshold": choice.threshold, "temperature": choice.temperature,
-                      **figures}, indent=2))
+    print(json.dumps({"C": choice.c, "threshold": choice.threshold, **figures}, indent=2))
     if not (args.measure or args.with_dev_misses or args.extra_dev):
         write(data, figures, choice)
     return 0

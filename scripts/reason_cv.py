@@ -45,6 +45,7 @@ class Settings:
     min_df: int = 2  # a character n-gram must occur in this many training emails to be kept
     word_floor: int = 30  # the word block scaled as if it had at least this many features
     average: bool = True  # ship the mean of the CV's models, not a refit on all the rows
+    max_weights: int = 45_000  # the mean's strongest weights kept (the file stays under about 3 MB)
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--chars", default=None, help="character n-grams LOW-HIGH, or none")
@@ -55,6 +56,7 @@ class Settings:
         parser.add_argument("--average", choices=("yes", "no"), default=None,
                             help="keep the mean of the CV models (yes) or refit on all of dev (no)")
         parser.add_argument("--word-floor", type=int, default=None)
+        parser.add_argument("--max-weights", type=int, default=None)
 
     def configure(self, args: argparse.Namespace) -> None:
         if args.cs is not None:
@@ -68,6 +70,7 @@ class Settings:
         self.gram_weight = args.gram_weight or self.gram_weight
         self.average = self.average if args.average is None else args.average == "yes"
         self.word_floor = self.word_floor if args.word_floor is None else args.word_floor
+        self.max_weights = args.max_weights or self.max_weights
 
 
 SETTINGS = Settings()
@@ -144,7 +147,9 @@ def average(models: list[Model]) -> Model:
     zero = (0.0,) * len(models[0].classes)
     rows = np.array([[m.weights.get(name, zero) for m in models] for name in names]).mean(axis=1)
     rows = np.round(rows, 3)
-    weights = {name: row.tolist() for name, row in zip(names, rows, strict=True) if np.abs(row).max() >= 0.05}
+    sizes = np.abs(rows).max(axis=1)
+    strong = [j for j in np.argsort(-sizes, kind="stable")[:SETTINGS.max_weights] if sizes[j] >= 0.05]
+    weights = {names[j]: rows[j].tolist() for j in sorted(strong)}
     bias = tuple(round(float(b), 3) for b in np.mean([m.bias for m in models], axis=0))
     return replace(models[0], bias=bias, weights=weights)
 

@@ -3,11 +3,11 @@
 A linear model (multinomial logistic regression, trained from the labelled corpus's dev part by
 scripts/train_reasons.py and kept in intake/reason_model.json) scores words, word pairs,
 word beginnings (which absorb inflection and most typos), Han/Hangul/kana character pairs,
-(if the model was fitted with them) character n-grams within words,
-and the hits of the multilingual phrase lists (intake/lexicon.py), negated or not. Scoring is
-a sum of weights: deterministic, fast, and each reason's score can be traced to the phrases
-and words that made it. Below the model's threshold (chosen by cross-validation on dev) the
-reason is `unclear`, and the two likeliest reasons are named.
+character n-grams within words (if the model was fitted with them; shown as evidence summed
+into their word), and the hits of the multilingual phrase lists (intake/lexicon.py), negated or
+not. Scoring is a sum of weights: deterministic, fast, and each reason's score can be traced to
+the phrases and words that made it. Below the model's threshold (chosen by cross-validation on
+dev) the reason is `unclear`, and the two likeliest reasons are named.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import groupby, takewhile
+from operator import itemgetter
 from pathlib import Path
 
 from intake.lexicon import NEGATION_WINDOW, NEGATIONS, PHRASES
@@ -34,6 +36,7 @@ _WIDE = 0x2E80  # from here on: CJK, kana, Hangul (no spaces between words, or f
 LEXICON_WEIGHT = 0.3  # a phrase of the lists weighs as much as several words (chosen by CV on dev)
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]")  # accents
 _WORDS = ("w:", "b:", "p:", "c:")  # features shown as evidence words
+_LEANING = (*_WORDS, "g:")  # and the character n-grams, whose weights add up to their word's
 _NEGATABLE = ("change_of_mind", "dissatisfied", "dispute", "cancel_recurring")
 
 
@@ -54,21 +57,40 @@ class Model:
     # Character n-grams within words (lowest, highest length), or none: models before them
     # read words only.
     chars: tuple[int, int] | None = None
+    # A short mail's few words are not scaled up as if they said more: the word block is scaled
+    # as if it had at least this many features.
+    word_floor: int = 0
     # Each word's weight for a reason above its mean weight: what it says for that reason
     # against the others (the evidence shown). Worked out once, not per message.
     leaning: Mapping[str, Sequence[float]] = field(init=False, repr=False, compare=False)
+    _word_grams_leaning: dict[str, tuple[float, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         leaning = {name: tuple(w - sum(row) / len(row) for w in row)
-                   for name, row in self.weights.items() if name[:2] in _WORDS}
+                   for name, row in self.weights.items() if name[:2] in _LEANING}
         object.__setattr__(self, "leaning", leaning)
+        object.__setattr__(self, "_word_grams_leaning", {})
+
+    def grams_leaning(self, word: str) -> tuple[float, ...]:
+        """Each reason's leaning summed over the word's character n-grams (kept: customers use
+        the same words)."""
+        known = self._word_grams_leaning
+        found = known.get(word)
+        if found is None:
+            rows = [self.leaning[g] for g in _word_grams(word, *(self.chars or (2, 1))) if g in self.leaning]
+            found = tuple(map(sum, zip(*rows, strict=True))) if rows else (0.0,) * len(self.classes)
+            if len(known) > 50_000:
+                known.clear()
+            known[word] = found
+        return found
 
 
 @cache
 def model() -> Model:
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     chars = tuple(data["char_ngrams"]) if data.get("char_ngrams") else None
-    return Model(tuple(data["classes"]), tuple(data["bias"]), data["weights"], data["threshold"], chars)
+    return Model(tuple(data["classes"]), tuple(data["bias"]), data["weights"], data["threshold"], chars,
+                 data.get("word_floor") or 0)
 
 
 def fold(text: str) -> str:
@@ -118,31 +140,37 @@ _NEGATION = re.compile("|".join(
 
 
 def features(text: str, extra: Mapping[str, Sequence[str]] | None = None,
-             chars: tuple[int, int] | None = None) -> dict[str, float]:
+             chars: tuple[int, int] | None = None, word_floor: int = 0) -> dict[str, float]:
     """The model's inputs for one text: binary features, each block scaled to unit length."""
     folded = fold(text[:MAX_CHARS])
-    return _features(folded, lexicon_hits(folded, extra), chars)
+    return _features(folded, lexicon_hits(folded, extra), chars, word_floor)
 
 
 def char_grams(folded: str, low: int, high: int) -> set[str]:
     """Character n-grams of each word padded with spaces (scikit-learn's `char_wb`), for words
     of spaced scripts: they carry across inflection, typos and related languages."""
-    grams: set[str] = set()
+    return {name[2:] for name in _gram_names(folded, low, high)}
+
+
+def _gram_names(folded: str, low: int, high: int) -> set[str]:
+    """The n-grams' feature names ("g:" and the n-gram)."""
+    names: set[str] = set()
     for word in set(_TOKEN.findall(folded[:CHAR_GRAM_CHARS])):
         if ord(word[0]) < _WIDE:
-            grams.update(_word_grams(word, low, high))
-    return grams
+            names.update(_word_grams(word, low, high))
+    return names
 
 
 @lru_cache(maxsize=20_000)  # customers use the same words: most are worked out once
 def _word_grams(word: str, low: int, high: int) -> tuple[str, ...]:
+    """The feature names of the word's n-grams."""
     padded = f" {word} "
     size = len(padded)
-    return tuple(padded[i:i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1))
+    return tuple("g:" + padded[i:i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1))
 
 
 def _features(folded: str, hits: list[tuple[str, str, bool]],
-              chars: tuple[int, int] | None = None) -> dict[str, float]:
+              chars: tuple[int, int] | None = None, word_floor: int = 0) -> dict[str, float]:
     found: set[str] = set()
     previous = ""
     for token in _TOKEN.findall(folded):
@@ -157,12 +185,12 @@ def _features(folded: str, hits: list[tuple[str, str, bool]],
             found.add(f"b:{previous} {token}")
         previous = token
     found.update(("n:" if negated else "h:") + phrase for _, phrase, negated in hits)
-    scale = 1 / math.sqrt(len(found)) if found else 0.0
-    values = dict.fromkeys(found, scale)
+    scale = 1 / math.sqrt(max(len(found), word_floor)) if found else 0.0
+    values = dict.fromkeys(found, scale)  # in blocks, words first: _scores and _evidence rely on it
     if chars:
-        grams = char_grams(folded, *chars)
+        grams = _gram_names(folded, *chars)
         value = 1 / math.sqrt(max(len(grams), GRAM_FLOOR))
-        values.update(dict.fromkeys(("g:" + g for g in grams), value))
+        values.update(dict.fromkeys(grams, value))
     for code, _, negated in hits:
         name = ("NEG:" if negated else "LEX:") + code
         values[name] = min(values.get(name, 0.0) + LEXICON_WEIGHT, 2 * LEXICON_WEIGHT)
@@ -173,7 +201,7 @@ def classify(text: str, extra: Mapping[str, Sequence[str]] | None = None, chosen
     used = chosen or model()
     folded = fold(text[:MAX_CHARS])
     hits = lexicon_hits(folded, extra)
-    feats = _features(folded, hits, used.chars)
+    feats = _features(folded, hits, used.chars, used.word_floor)
     probabilities = _softmax(_scores(feats, used))
     ranked = sorted(zip(used.classes, probabilities, strict=True), key=lambda p: (-p[1], p[0]))
     best, confidence = ranked[0]
@@ -187,13 +215,9 @@ def _scores(feats: Mapping[str, float], used: Model) -> list[float]:
     """Bias plus the weighted sum of the features, summed per value (most features of a block
     share one value) so that each reason's column is added up in one go."""
     weights = used.weights
-    rows_by_value: dict[float, list[Sequence[float]]] = {}
-    for name, value in feats.items():
-        row = weights.get(name)
-        if row is not None:
-            rows_by_value.setdefault(value, []).append(row)
     scores = list(used.bias)
-    for value, rows in rows_by_value.items():
+    for value, run in groupby(feats.items(), key=itemgetter(1)):  # the blocks come one after another
+        rows = [row for row in map(weights.get, map(itemgetter(0), run)) if row is not None]
         for k, column in enumerate(zip(*rows, strict=True)):
             scores[k] += value * sum(column)
     return scores
@@ -212,8 +236,24 @@ def _evidence(hits: list[tuple[str, str, bool]], feats: Mapping[str, float], use
     winner = used.classes[k]
     shown = [f"{'not ' if negated else ''}\u201c{phrase}\u201d ({code}{', negated' if negated else ''})"
              for code, phrase, negated in hits if code == winner or negated][:4]
-    leaning = used.leaning
-    weighed = heapq.nlargest(4, ((leaning[n][k], n) for n in feats
-                                 if (len(n) > 5 or n[0] == "c") and n in leaning))
-    words = [f"\u201c{name[2:]}\u201d" for weight, name in weighed[:4] if weight > 0.05]
+    names = takewhile(_not_gram, feats)  # the words come before the n-grams (_features)
+    weighed = heapq.nlargest(4, ((_lean(name, feats, used, k), name) for name in names
+                                 if (len(name) > 5 or name[0] == "c") and name[:2] in _WORDS))
+    words = [f"\u201c{name[2:]}\u201d" for weight, name in weighed if weight > 0.05 * feats[name]]
     return tuple(shown + ([f"words: {', '.join(words)}"] if words else []))
+
+
+def _not_gram(name: str) -> bool:
+    return not name.startswith("g:")
+
+
+def _lean(name: str, feats: Mapping[str, float], used: Model, k: int) -> float:
+    """What a word (pair, beginning, character pair) adds to reason k's score against the mean,
+    with the character n-grams of a word added to the word's own weight."""
+    leaning = used.leaning
+    total = feats[name] * leaning[name][k] if name in leaning else 0.0
+    if used.chars and name[0] == "w":  # the word's n-grams share one value, or were not read
+        value = feats.get(_word_grams(name[2:], *used.chars)[0], 0.0)
+        if value:
+            total += value * used.grams_leaning(name[2:])[k]
+    return total

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from intake.reasons import (
     MODEL_PATH,
+    Model,
     _features,
     _scores,
     char_grams,
@@ -32,11 +33,17 @@ def test_character_ngrams_are_those_of_each_word_padded_with_spaces(
     assert char_grams(text, low, high) == grams
 
 
-@given(st.text(max_size=300))
-def test_the_scores_are_the_bias_plus_each_feature_weighted(text: str) -> None:
-    used = model()
+@pytest.fixture(scope="module")
+def shipped() -> Model:
+    """The shipped model, loaded before the examples run (its loading is not timed with the first)."""
+    return model()
+
+
+@given(text=st.text(max_size=300))
+def test_the_scores_are_the_bias_plus_each_feature_weighted(shipped: Model, text: str) -> None:
+    used = shipped
     folded = fold(text)
-    feats = _features(folded, lexicon_hits(folded), used.chars)
+    feats = _features(folded, lexicon_hits(folded), used.chars, used.word_floor)
     naive = list(used.bias)
     for name, value in feats.items():
         for k, weight in enumerate(used.weights.get(name, (0.0,) * len(naive))):
@@ -59,3 +66,19 @@ def test_the_evidence_names_the_phrases_and_the_words_that_weighed_most(text: st
     assert guess.code == reason
     assert shown in guess.evidence
     assert any(item.startswith("words: \u201c") for item in guess.evidence)
+
+
+@pytest.mark.parametrize("text", [
+    "Refund\nAbout my order KRZ-26-0101. Call me.",
+    "\nHello, please see below. Thanks",
+    "Order KJ-1234567\nHi, please get back to me. Regards, Tom",
+    "Commande CMD-2026-00412\nBonjour, merci de me rappeler. Cordialement",
+    "Bestellung\nHallo, bitte melden Sie sich bei mir. Danke",
+    "주문\n안녕하세요. 연락 부탁드립니다.",
+    "Bestelling\nGoeiedag, kan u mij even terugbellen? Groeten",
+    "Pedido\nHola, ¿me pueden llamar? Gracias",
+])
+def test_a_mail_that_states_no_reason_reads_unclear(text: str) -> None:
+    guess = classify(text)
+    assert guess.code == "unclear"
+    assert len(guess.candidates) >= 2

@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from base.config import load_config
 from base.db import make_engine, session_factory
-from base.models import Draft, Request
+from base.models import Draft, Request, StaffUser
 from intake.ingest import ingest
 from mail.source import Fetched
 from replies.approval import approve
 from replies.outbox import send_due
-from staff.accounts import add_staff
 from testing import SmtpServer
+from tests.replies.demo import STAFF
 from tests.replies.test_remind import demo_with_smtp
 
 
@@ -26,7 +26,7 @@ def test_answer_sent_closes_and_a_reply_reopens(tmp_path: Path, smtp_server: Smt
     engine = make_engine(config.database_url)
     sessions = session_factory(engine)
     with sessions.begin() as session:
-        staff = add_staff(session, "ada@kreatorz.co.za", "a long enough password", "approver")
+        staff = session.scalar(select(StaffUser).where(StaffUser.email == STAFF["approver"]))  # demo's
         request = session.scalar(select(Request).where(Request.reference == "R-000006"))
         drafts = {d.kind: d.id for d in session.scalars(select(Draft).where(Draft.request_id == request.id))}
         assert set(drafts) == {"deny"}  # one reply per request: the deny says what an ack would

@@ -3,10 +3,11 @@
 A linear model (multinomial logistic regression, trained from the labelled corpus's dev part by
 scripts/train_reasons.py and kept in intake/reason_model.json) scores words, word pairs,
 word beginnings (which absorb inflection and most typos), Han/Hangul/kana character pairs,
-character n-grams within words (if the model was fitted with them; shown as evidence summed
-into their word), and the hits of the multilingual phrase lists (intake/lexicon.py), negated or
-not. Scoring is a sum of weights: deterministic, fast, and each reason's score can be traced to
-the phrases and words that made it. Below the model's threshold (chosen by cross-validation on
+character n-grams within words (each counted once per distinct word it is in, so a word's
+n-grams are summed once and kept: the evidence shows them summed into their word), and the hits
+of the multilingual phrase lists (intake/lexicon.py), negated or not. Scoring is a sum of
+weights kept in integer thousandths: deterministic in any order, fast, and each reason's score
+can be traced to the phrases and words that made it. Below the model's threshold (chosen by cross-validation on
 dev) the reason is `unclear`, and the two likeliest reasons are named.
 """
 
@@ -17,12 +18,14 @@ import json
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import groupby, takewhile
+from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from intake.lexicon import NEGATION_WINDOW, NEGATIONS, PHRASES
 
@@ -33,10 +36,10 @@ GRAM_FLOOR = 150  # a short mail's few n-grams are not scaled up as if they said
 CHAR_GRAM_CHARS = 1500  # character n-grams from the start only: they cost per character
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _WIDE = 0x2E80  # from here on: CJK, kana, Hangul (no spaces between words, or few)
+UNIT = 1000  # weights are kept in thousandths
 LEXICON_WEIGHT = 0.3  # a phrase of the lists weighs as much as several words (chosen by CV on dev)
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]")  # accents
 _WORDS = ("w:", "b:", "p:", "c:")  # features shown as evidence words
-_LEANING = (*_WORDS, "g:")  # and the character n-grams, whose weights add up to their word's
 _NEGATABLE = ("change_of_mind", "dissatisfied", "dispute", "cancel_recurring")
 
 
@@ -52,7 +55,8 @@ class ReasonGuess:
 class Model:
     classes: tuple[str, ...]
     bias: tuple[float, ...]
-    weights: Mapping[str, Sequence[float]]
+    # Each feature's weight per reason, in thousandths (integers: sums are exact, in any order).
+    weights: Mapping[str, Sequence[int]]
     threshold: float
     # Character n-grams within words (lowest, highest length), or none: models before them
     # read words only.
@@ -60,25 +64,19 @@ class Model:
     # A short mail's few words are not scaled up as if they said more: the word block is scaled
     # as if it had at least this many features.
     word_floor: int = 0
-    # Each word's weight for a reason above its mean weight: what it says for that reason
-    # against the others (the evidence shown). Worked out once, not per message.
-    leaning: Mapping[str, Sequence[float]] = field(init=False, repr=False, compare=False)
-    _word_grams_leaning: dict[str, tuple[float, ...]] = field(init=False, repr=False, compare=False)
+    _gram_sums: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        leaning = {name: tuple(w - sum(row) / len(row) for w in row)
-                   for name, row in self.weights.items() if name[:2] in _LEANING}
-        object.__setattr__(self, "leaning", leaning)
-        object.__setattr__(self, "_word_grams_leaning", {})
+        object.__setattr__(self, "_gram_sums", {})
 
-    def grams_leaning(self, word: str) -> tuple[float, ...]:
-        """Each reason's leaning summed over the word's character n-grams (kept: customers use
-        the same words)."""
-        known = self._word_grams_leaning
+    def gram_sum(self, word: str) -> tuple[int, ...]:
+        """Each reason's weight summed over the word's character n-grams: a word's n-grams are
+        looked up once, then the word is (customers use the same words)."""
+        known = self._gram_sums
         found = known.get(word)
         if found is None:
-            rows = [self.leaning[g] for g in _word_grams(word, *(self.chars or (2, 1))) if g in self.leaning]
-            found = tuple(map(sum, zip(*rows, strict=True))) if rows else (0.0,) * len(self.classes)
+            rows = [row for row in map(self.weights.get, _word_grams(word, *(self.chars or (2, 1)))) if row]
+            found = tuple(map(sum, zip(*rows, strict=True))) if rows else (0,) * len(self.classes)
             if len(known) > 50_000:
                 known.clear()
             known[word] = found
@@ -139,26 +137,48 @@ _NEGATION = re.compile("|".join(
     re.escape(w.strip()) if not w.isascii() else rf"(?<![a-z]){re.escape(w.strip())}" for w in NEGATIONS))
 
 
+class Grams(NamedTuple):
+    """The character n-gram block of a text: the distinct words whose n-grams are read (first
+    seen first), and the value each n-gram of each of them counts for."""
+    words: tuple[str, ...]
+    value: float
+
+
+NO_GRAMS = Grams((), 0.0)
+
+
 def features(text: str, extra: Mapping[str, Sequence[str]] | None = None,
              chars: tuple[int, int] | None = None, word_floor: int = 0) -> dict[str, float]:
-    """The model's inputs for one text: binary features, each block scaled to unit length."""
+    """The model's inputs for one text (what the trainer fits on): word features, each block
+    scaled to unit length, and each character n-gram counted once per distinct word it is in."""
     folded = fold(text[:MAX_CHARS])
-    return _features(folded, lexicon_hits(folded, extra), chars, word_floor)
+    values = _features(folded, lexicon_hits(folded, extra), word_floor)
+    grams = _grams(folded, chars)
+    for name, count in _gram_counts(grams.words, chars).items():
+        values[name] = count * grams.value
+    return values
 
 
-def char_grams(folded: str, low: int, high: int) -> set[str]:
-    """Character n-grams of each word padded with spaces (scikit-learn's `char_wb`), for words
-    of spaced scripts: they carry across inflection, typos and related languages."""
-    return {name[2:] for name in _gram_names(folded, low, high)}
+def char_grams(folded: str, low: int, high: int) -> dict[str, int]:
+    """Character n-grams of each distinct word padded with spaces (scikit-learn's `char_wb`),
+    for words of spaced scripts, with how often each occurs: they carry across inflection,
+    typos and related languages."""
+    return {name[2:]: count for name, count in _gram_counts(_grams(folded, (low, high)).words, (low, high)).items()}
 
 
-def _gram_names(folded: str, low: int, high: int) -> set[str]:
-    """The n-grams' feature names ("g:" and the n-gram)."""
-    names: set[str] = set()
-    for word in set(_TOKEN.findall(folded[:CHAR_GRAM_CHARS])):
-        if ord(word[0]) < _WIDE:
-            names.update(_word_grams(word, low, high))
-    return names
+def _grams(folded: str, chars: tuple[int, int] | None) -> Grams:
+    if not chars:
+        return NO_GRAMS
+    words = tuple(dict.fromkeys(w for w in _TOKEN.findall(folded[:CHAR_GRAM_CHARS]) if ord(w[0]) < _WIDE))
+    total = sum(len(_word_grams(word, *chars)) for word in words)
+    return Grams(words, 1 / math.sqrt(max(total, GRAM_FLOOR)))
+
+
+def _gram_counts(words: Sequence[str], chars: tuple[int, int] | None) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for word in words:
+        counts.update(_word_grams(word, *(chars or (2, 1))))
+    return counts
 
 
 @lru_cache(maxsize=20_000)  # customers use the same words: most are worked out once
@@ -169,8 +189,9 @@ def _word_grams(word: str, low: int, high: int) -> tuple[str, ...]:
     return tuple("g:" + padded[i:i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1))
 
 
-def _features(folded: str, hits: list[tuple[str, str, bool]],
-              chars: tuple[int, int] | None = None, word_floor: int = 0) -> dict[str, float]:
+def _features(folded: str, hits: list[tuple[str, str, bool]], word_floor: int = 0) -> dict[str, float]:
+    """Words, word pairs and beginnings, Han/Hangul/kana pairs and the lists' phrases (one block,
+    scaled to unit length), then each reason's hits of the lists, negated or not."""
     found: set[str] = set()
     previous = ""
     for token in _TOKEN.findall(folded):
@@ -186,11 +207,7 @@ def _features(folded: str, hits: list[tuple[str, str, bool]],
         previous = token
     found.update(("n:" if negated else "h:") + phrase for _, phrase, negated in hits)
     scale = 1 / math.sqrt(max(len(found), word_floor)) if found else 0.0
-    values = dict.fromkeys(found, scale)  # in blocks, words first: _scores and _evidence rely on it
-    if chars:
-        grams = _gram_names(folded, *chars)
-        value = 1 / math.sqrt(max(len(grams), GRAM_FLOOR))
-        values.update(dict.fromkeys(grams, value))
+    values = dict.fromkeys(found, scale)  # the block first: _scores relies on it
     for code, _, negated in hits:
         name = ("NEG:" if negated else "LEX:") + code
         values[name] = min(values.get(name, 0.0) + LEXICON_WEIGHT, 2 * LEXICON_WEIGHT)
@@ -201,25 +218,30 @@ def classify(text: str, extra: Mapping[str, Sequence[str]] | None = None, chosen
     used = chosen or model()
     folded = fold(text[:MAX_CHARS])
     hits = lexicon_hits(folded, extra)
-    feats = _features(folded, hits, used.chars, used.word_floor)
-    probabilities = _softmax(_scores(feats, used))
+    feats = _features(folded, hits, used.word_floor)
+    grams = _grams(folded, used.chars)
+    probabilities = _softmax(_scores(feats, grams, used))
     ranked = sorted(zip(used.classes, probabilities, strict=True), key=lambda p: (-p[1], p[0]))
     best, confidence = ranked[0]
     code = best if confidence >= used.threshold else UNCLEAR
     candidates = tuple((c, round(p, 3)) for c, p in ranked[:3])
     return ReasonGuess(code, round(confidence, 3), candidates,
-                       _evidence(hits, feats, used, used.classes.index(best)))
+                       _evidence(hits, feats, grams, used, used.classes.index(best)))
 
 
-def _scores(feats: Mapping[str, float], used: Model) -> list[float]:
-    """Bias plus the weighted sum of the features, summed per value (most features of a block
-    share one value) so that each reason's column is added up in one go."""
+def _scores(feats: Mapping[str, float], grams: Grams, used: Model) -> list[float]:
+    """Bias plus the weighted sum of the features. Weights are summed per value (the features of
+    a block share one) in exact integer thousandths, and the n-grams word by word."""
     weights = used.weights
     scores = list(used.bias)
     for value, run in groupby(feats.items(), key=itemgetter(1)):  # the blocks come one after another
-        rows = [row for row in map(weights.get, map(itemgetter(0), run)) if row is not None]
+        rows = [row for row in map(weights.get, map(itemgetter(0), run)) if row]
         for k, column in enumerate(zip(*rows, strict=True)):
-            scores[k] += value * sum(column)
+            scores[k] += value * sum(column) / UNIT
+    if grams.words:
+        sums = [used.gram_sum(word) for word in grams.words]
+        for k, column in enumerate(zip(*sums, strict=True)):
+            scores[k] += grams.value * sum(column) / UNIT
     return scores
 
 
@@ -230,30 +252,30 @@ def _softmax(scores: Sequence[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def _evidence(hits: list[tuple[str, str, bool]], feats: Mapping[str, float], used: Model,
+def _evidence(hits: list[tuple[str, str, bool]], feats: Mapping[str, float], grams: Grams, used: Model,
               k: int) -> tuple[str, ...]:
     """The phrases of the lists that hit, then the words that weighed most for the reason."""
     winner = used.classes[k]
     shown = [f"{'not ' if negated else ''}\u201c{phrase}\u201d ({code}{', negated' if negated else ''})"
              for code, phrase, negated in hits if code == winner or negated][:4]
-    names = takewhile(_not_gram, feats)  # the words come before the n-grams (_features)
-    weighed = heapq.nlargest(4, ((_lean(name, feats, used, k), name) for name in names
+    read = frozenset(grams.words)
+    weighed = heapq.nlargest(4, ((_lean(name, feats, grams, read, used, k), name) for name in feats
                                  if (len(name) > 5 or name[0] == "c") and name[:2] in _WORDS))
     words = [f"\u201c{name[2:]}\u201d" for weight, name in weighed if weight > 0.05 * feats[name]]
     return tuple(shown + ([f"words: {', '.join(words)}"] if words else []))
 
 
-def _not_gram(name: str) -> bool:
-    return not name.startswith("g:")
+def _leaning(row: Sequence[int], k: int) -> float:
+    """What a row of weights adds to reason k against the mean of the reasons, in units."""
+    return (row[k] - sum(row) / len(row)) / UNIT
 
 
-def _lean(name: str, feats: Mapping[str, float], used: Model, k: int) -> float:
+def _lean(name: str, feats: Mapping[str, float], grams: Grams, read: frozenset[str], used: Model,
+          k: int) -> float:
     """What a word (pair, beginning, character pair) adds to reason k's score against the mean,
     with the character n-grams of a word added to the word's own weight."""
-    leaning = used.leaning
-    total = feats[name] * leaning[name][k] if name in leaning else 0.0
-    if used.chars and name[0] == "w":  # the word's n-grams share one value, or were not read
-        value = feats.get(_word_grams(name[2:], *used.chars)[0], 0.0)
-        if value:
-            total += value * used.grams_leaning(name[2:])[k]
+    row = used.weights.get(name)
+    total = feats[name] * _leaning(row, k) if row else 0.0
+    if name[0] == "w" and name[2:] in read:
+        total += grams.value * _leaning(used.gram_sum(name[2:]), k)
     return total

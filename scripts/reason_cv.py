@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from decisions.request import REASONS
-from intake.reasons import UNCLEAR, Model, classify, features
+from intake.reasons import UNCLEAR, UNIT, Model, classify, features
 
 # Mails that state no reason (written for this check, not taken from the corpus): each model of the
 # nested cross-validation reads them with its own threshold, and should read them `unclear`.
@@ -101,8 +101,8 @@ class Data:
         scale = np.where(self.is_gram[keep], SETTINGS.gram_weight, 1.0)
         fitted = LogisticRegression(C=c, max_iter=3000, class_weight=SETTINGS.class_weight).fit(
             matrix[:, keep].multiply(scale).tocsr(), [self.labels[i] for i in rows])
-        coef = np.round(fitted.coef_ * scale, 3)  # per unscaled feature, as read
-        strong = np.flatnonzero(np.abs(coef).max(axis=0) >= 0.05)  # smaller weights change no reading
+        coef = np.rint(fitted.coef_ * scale * UNIT).astype(int)  # per unscaled feature, in thousandths
+        strong = np.flatnonzero(np.abs(coef).max(axis=0) >= 0.05 * UNIT)  # smaller weights change no reading
         weights = {self.names[keep[j]]: coef[:, j].tolist() for j in strong}
         bias = tuple(round(float(b), 3) for b in fitted.intercept_)
         return Model(tuple(str(k) for k in fitted.classes_), bias, weights, threshold=0.0, chars=SETTINGS.chars,
@@ -144,11 +144,10 @@ def average(models: list[Model]) -> Model:
     so the threshold chosen on their out-of-fold readings holds for it (a refit on all the rows
     is surer than any of them)."""
     names = sorted({name for m in models for name in m.weights})
-    zero = (0.0,) * len(models[0].classes)
-    rows = np.array([[m.weights.get(name, zero) for m in models] for name in names]).mean(axis=1)
-    rows = np.round(rows, 3)
+    zero = (0,) * len(models[0].classes)
+    rows = np.rint(np.array([[m.weights.get(name, zero) for m in models] for name in names]).mean(axis=1)).astype(int)
     sizes = np.abs(rows).max(axis=1)
-    strong = [j for j in np.argsort(-sizes, kind="stable")[:SETTINGS.max_weights] if sizes[j] >= 0.05]
+    strong = [j for j in np.argsort(-sizes, kind="stable")[:SETTINGS.max_weights] if sizes[j] >= 0.05 * UNIT]
     weights = {names[j]: rows[j].tolist() for j in sorted(strong)}
     bias = tuple(round(float(b), 3) for b in np.mean([m.bias for m in models], axis=0))
     return replace(models[0], bias=bias, weights=weights)

@@ -37,7 +37,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse
 import json
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -53,7 +55,7 @@ from reason_cv import (
     summary,
 )
 
-from benchmarks.understanding import CORPUS
+from benchmarks.understanding import CORPUS, corpus_part
 from decisions.request import REASONS
 from intake.lexicon import FROM_DEV_MISSES
 from intake.own_text import own_text
@@ -61,37 +63,59 @@ from intake.parse import parse_message
 from intake.reasons import MODEL_PATH, UNCLEAR
 from intake.understand import bare_subject
 
-# Part C of the corpus (ids from 601: indirect and negated wording, the confusable pairs) is left
-# out of training by default: with it, plain "I changed my mind ... would like a refund" read as
-# unclear with `other` likeliest (README, Understanding). It stays in dev for measuring.
-PART_C_FROM = 601
+# The corpus parts whose dev mail the shipped model is trained on (benchmarks.understanding's
+# corpus_part). Trained on A and B with C, plain "I changed my mind ... would like a refund" read
+# as unclear with `other` likeliest: C is written hard on purpose (README, Understanding).
+PARTS = ("A+B",)
 
 
-def samples(folders: list[Path], part_c: bool = False) -> tuple[list[str], list[str], list[str], int]:
-    """The own texts, reasons and languages of dev's emails (part C's only with `part_c`), then
-    those of the other folders not already read (by id); and how many are dev's own."""
-    texts, labels, languages, seen = [], [], [], set()
-    own = 0
+class Samples(NamedTuple):
+    texts: list[str]  # each email's bare subject and own text
+    labels: list[str]
+    languages: list[str]
+    parts: list[str]  # its corpus part ("extra" for the --extra-dev folders' mail)
+    own: int  # the first `own` are dev's, of the parts trained on
+    left_out: int  # the last `left_out` are dev's, of the parts not trained on (read, to compare)
+
+
+def samples(folders: list[Path], parts: Sequence[str] = PARTS) -> Samples:
+    """The own texts, reasons and languages of dev's emails of the given corpus parts, then
+    those of the other folders not already read (by id), then dev's of the other parts."""
+    rows: dict[str, list[tuple[str, str, str, str]]] = {"own": [], "extra": [], "left out": []}
+    seen: set[str] = set()
     for folder in (CORPUS / "dev", *folders):
         if "heldout" in folder.resolve().parts:
             raise SystemExit(f"{folder}: held-out mail is never read here")
         for path in sorted(folder.glob("*.json")):
             eml = path.with_suffix(".eml")
-            if path.stem in seen or not eml.exists() or (
-                    folder == CORPUS / "dev" and not part_c and int(path.stem.rsplit("-", 1)[1]) >= PART_C_FROM):
+            if path.stem in seen or not eml.exists():
                 continue
             seen.add(path.stem)
+            part = corpus_part(path.stem) if folder == CORPUS / "dev" else "extra"
             label = json.loads(path.read_text(encoding="utf-8"))
             parsed = parse_message(eml.read_bytes())
-            texts.append(f"{bare_subject(parsed.subject)}\n{own_text(parsed.text).text}")
-            labels.append(label["reason"])
-            languages.append(label["language"])
-        own = own or len(texts)
-    return texts, labels, languages, own
+            text = f"{bare_subject(parsed.subject)}\n{own_text(parsed.text).text}"
+            group = "extra" if part == "extra" else "own" if part in parts else "left out"
+            rows[group].append((text, label["reason"], label["language"], part))
+    every = rows["own"] + rows["extra"] + rows["left out"]
+    texts, labels, languages, kinds = (list(column) for column in zip(*every, strict=True))
+    return Samples(texts, labels, languages, kinds, len(rows["own"]), len(rows["left out"]))
 
 
-def curve(data: Data, own: int) -> None:
-    """Nested figures on part of dev, all of it, and dev with the other folders' mail."""
+def by_part(predictions: Mapping[int, Prediction], parts: list[str], threshold: float = 0.0) -> str:
+    """The figures of each corpus part's mail."""
+    lines = ["| corpus part | emails | reason (unclear wrong) | unclear | right when not unclear | likeliest right |",
+             "|---|---|---|---|---|---|"]
+    for part in sorted({parts[i] for i in predictions}):
+        s = summary([p for i, p in predictions.items() if parts[i] == part], threshold)
+        lines.append(f"| {part} | {s['emails']} | {s['accuracy_unclear_counted_wrong']:.1%} | {s['unclear_share']:.1%} | "
+                     f"{s['accuracy_when_not_unclear']:.1%} | {s['accuracy_without_threshold']:.1%} |")
+    return "\n".join(lines)
+
+
+def curve(data: Data, own: int, end: int) -> None:
+    """Nested figures on part of dev, all of it, and dev with the other folders' mail (rows
+    `own` to `end`)."""
     rows = ["| training mail | emails | reason (unclear wrong) | unclear | when not unclear | likeliest right |",
             "|---|---|---|---|---|---|"]
 
@@ -103,31 +127,31 @@ def curve(data: Data, own: int) -> None:
     for share in (0.5, 0.75, 1.0):
         got = nested(data, data.subsample(range(own), share))
         rows.append(row(f"dev {share:.0%}", list(got.values())))
-    if len(data.texts) > own:
-        got = nested(data, list(range(len(data.texts))))
+    if end > own:
+        got = nested(data, list(range(end)))
         rows.append(row("dev + extra, all read", list(got.values())))
         rows.append(row("dev + extra, dev's own read", [got[i] for i in range(own)]))
-        rows.append(row("dev + extra, the extra read", [got[i] for i in range(own, len(data.texts))]))
+        rows.append(row("dev + extra, the extra read", [got[i] for i in range(own, end)]))
     print("\n".join(rows))
 
 
-def read_extra(data: Data, own: int, languages: list[str]) -> None:
+def read_extra(data: Data, own: int, end: int, languages: list[str]) -> None:
     """The extra folders' mail read by the model trained (and its choices made) on dev alone:
     how the reading carries to mail by other writers."""
     choice = choose(data, list(range(own)))
-    extra = range(own, len(data.texts))
+    extra = range(own, end)
     got = {i: p if p.p >= choice.threshold else p._replace(read=UNCLEAR)
            for i, p in data.predict(choice.model(data, range(own)), extra).items()}
     print(by_language([got[i] for i in extra], [languages[i] for i in extra]))
     print(json.dumps({"C": choice.c, "threshold": choice.threshold, "extra": summary(list(got.values()))}, indent=2))
 
 
-def write(data: Data, figures: dict[str, object], choice: Choice) -> None:
-    model, threshold = choice.model(data, range(len(data.texts))), choice.threshold
+def write(data: Data, figures: dict[str, object], choice: Choice, rows: Sequence[int]) -> None:
+    model, threshold = choice.model(data, rows), choice.threshold
     MODEL_PATH.write_text(json.dumps({
         "about": "reason model: scripts/train_reasons.py from tests/corpus/understanding/dev",
         "classes": list(model.classes), "bias": list(model.bias), "threshold": threshold,
-        "word_floor": SETTINGS.word_floor, "C": choice.c, "averaged": SETTINGS.average,
+        "word_floor": SETTINGS.word_floor, "weight_unit": "thousandths", "C": choice.c, "averaged": SETTINGS.average,
         "char_ngrams": list(SETTINGS.chars) if SETTINGS.chars else None,
         "dev_cross_validation": figures, "weights": dict(sorted(model.weights.items())),
     }, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
@@ -142,37 +166,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--curve", action="store_true", help="nested figures on 50%%, 75%%, 100%% of dev (+ extra)")
     parser.add_argument("--read-extra", action="store_true",
                         help="read the --extra-dev mail with the model trained on dev alone")
-    parser.add_argument("--with-part-c", action="store_true",
-                        help="train on part C's dev mail too (ids from 601; see README, Understanding)")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help=f"the corpus parts whose dev mail to train on, of A+B, C, D (default {','.join(PARTS)})")
     parser.add_argument("--extra-dev", action="append", type=Path, default=[],
                         help="another folder of labelled dev mail to measure with (repeatable)")
     SETTINGS.add_options(parser)
     args = parser.parse_args(argv)
     SETTINGS.configure(args)
-    texts, labels, languages, own = samples(args.extra_dev, args.with_part_c)
+    parts = args.parts.split(",")
+    if unknown := set(parts) - {"A+B", "C", "D"}:
+        parser.error(f"--parts: no corpus part {', '.join(sorted(unknown))} (A+B, C, D)")
+    texts, labels, languages, row_parts, own, left_out = samples(args.extra_dev, parts)
     missing = sorted(set(REASONS) - set(labels))
     if missing:
         print(f"dev has no example of {', '.join(missing)}: cannot train", file=sys.stderr)
         return 1
     data = Data(texts, labels, FROM_DEV_MISSES if args.with_dev_misses else None)
-    print(f"settings: {SETTINGS}; {len(texts)} emails ({own} from dev)", file=sys.stderr)
+    print(f"settings: {SETTINGS}; {len(texts)} emails ({own} from dev's {'/'.join(parts)}, "
+          f"{left_out} of dev's other parts only read)", file=sys.stderr)
     if args.curve:
-        curve(data, own)
+        curve(data, own, len(texts) - left_out)
         return 0
     if args.read_extra:
-        read_extra(data, own, languages)
+        read_extra(data, own, len(texts) - left_out, languages)
         return 0
-    every = list(range(len(texts)))
+    every = list(range(len(texts) - left_out))
     honest = nested(data, every)
     figures: dict[str, object] = {"nested": summary([honest[i] for i in every])}
-    print(by_language([honest[i] for i in every], languages))
+    print(by_language([honest[i] for i in every], languages[:len(every)]))
+    print(by_part(honest, row_parts))
     choice = choose(data, every)
     figures["plain"] = summary(list(choice.predictions.values()), choice.threshold)
+    if left_out:
+        rest = range(len(every), len(texts))
+        read = data.predict(choice.model(data, every), rest)
+        print(f"dev's mail of the parts not trained on, read by the model trained:\n"
+              f"{by_part({i: p if p.p >= choice.threshold else p._replace(read=UNCLEAR) for i, p in read.items()}, row_parts)}")
     if args.by_language:
         print(by_language_left_out(data, languages, choice.c, choice.threshold))
     print(json.dumps({"C": choice.c, "threshold": choice.threshold, **figures}, indent=2))
     if not (args.measure or args.with_dev_misses or args.extra_dev):
-        write(data, figures, choice)
+        write(data, figures, choice, every)
     return 0
 
 

@@ -10,11 +10,14 @@ from hypothesis import strategies as st
 
 from intake.reasons import (
     MODEL_PATH,
+    UNIT,
     Model,
     _features,
+    _grams,
     _scores,
     char_grams,
     classify,
+    features,
     fold,
     lexicon_hits,
     model,
@@ -22,14 +25,16 @@ from intake.reasons import (
 
 
 @pytest.mark.parametrize("text, low, high, grams", [
-    ("ab", 2, 3, {" a", "ab", "b ", " ab", "ab "}),
-    ("ab ab", 2, 3, {" a", "ab", "b ", " ab", "ab "}),  # binary: a word twice counts once
-    ("a", 2, 5, {" a", "a ", " a "}),                    # a short word gives what it has
-    ("로고 ab", 2, 2, {" a", "ab", "b "}),                  # Han/Hangul/kana have pairs of their own
-    ("", 2, 5, set()),
+    ("ab", 2, 3, {" a": 1, "ab": 1, "b ": 1, " ab": 1, "ab ": 1}),
+    ("ab ab", 2, 3, {" a": 1, "ab": 1, "b ": 1, " ab": 1, "ab ": 1}),  # a word twice counts once
+    ("abab", 2, 2, {" a": 1, "ab": 2, "ba": 1, "b ": 1}),              # within a word, each time
+    ("ab abc", 2, 2, {" a": 2, "ab": 2, "b ": 1, "bc": 1, "c ": 1}),    # and once per distinct word
+    ("a", 2, 5, {" a": 1, "a ": 1, " a ": 1}),                         # a short word gives what it has
+    ("로고 ab", 2, 2, {" a": 1, "ab": 1, "b ": 1}),                      # Han/Hangul/kana have pairs of their own
+    ("", 2, 5, {}),
 ])
-def test_character_ngrams_are_those_of_each_word_padded_with_spaces(
-        text: str, low: int, high: int, grams: set[str]) -> None:
+def test_character_ngrams_are_those_of_each_distinct_word_padded_with_spaces(
+        text: str, low: int, high: int, grams: dict[str, int]) -> None:
     assert char_grams(text, low, high) == grams
 
 
@@ -39,16 +44,20 @@ def shipped() -> Model:
     return model()
 
 
-@given(text=st.text(max_size=300))
-def test_the_scores_are_the_bias_plus_each_feature_weighted(shipped: Model, text: str) -> None:
+@given(text=st.text(max_size=300) | st.sampled_from(["Please refund order KJ-1234567, it never arrived.",
+                                                      "Je souhaite annuler mon abonnement mensuel.",
+                                                      "환불 부탁드립니다. 배송이 안 왔어요"]))
+def test_the_scores_are_the_bias_plus_each_trained_feature_weighted(shipped: Model, text: str) -> None:
+    """What intake adds up (words by block, n-grams word by word) is what the trainer fitted:
+    the bias plus each of `features`' values times its weight."""
     used = shipped
-    folded = fold(text)
-    feats = _features(folded, lexicon_hits(folded), used.chars, used.word_floor)
     naive = list(used.bias)
-    for name, value in feats.items():
-        for k, weight in enumerate(used.weights.get(name, (0.0,) * len(naive))):
-            naive[k] += weight * value
-    assert all(math.isclose(a, b, abs_tol=1e-9) for a, b in zip(_scores(feats, used), naive, strict=True))
+    for name, value in features(text, chars=used.chars, word_floor=used.word_floor).items():
+        for k, weight in enumerate(used.weights.get(name, (0,) * len(naive))):
+            naive[k] += weight * value / UNIT
+    folded = fold(text)
+    read = _scores(_features(folded, lexicon_hits(folded), used.word_floor), _grams(folded, used.chars), used)
+    assert all(math.isclose(a, b, abs_tol=1e-9) for a, b in zip(read, naive, strict=True))
 
 
 def test_the_shipped_model_stays_small() -> None:

@@ -85,7 +85,11 @@ class Model:
 
 @cache
 def model() -> Model:
-    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    return load(MODEL_PATH)
+
+
+def load(path: Path) -> Model:
+    data = json.loads(path.read_text(encoding="utf-8"))
     chars = tuple(data["char_ngrams"]) if data.get("char_ngrams") else None
     return Model(tuple(data["classes"]), tuple(data["bias"]), data["weights"], data["threshold"], chars,
                  data.get("word_floor") or 0)

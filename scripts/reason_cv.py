@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from decisions.request import REASONS
 from intake.reasons import UNCLEAR, UNIT, Model, classify, features
@@ -46,6 +46,8 @@ class Settings:
     word_floor: int = 30  # the word block scaled as if it had at least this many features
     average: bool = True  # ship the mean of the CV's models, not a refit on all the rows
     max_weights: int = 45_000  # the mean's strongest weights kept (the file stays under about 3 MB)
+    part_weights: dict[str, float] = field(default_factory=dict)  # a corpus part's mail weighs this much
+
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--chars", default=None, help="character n-grams LOW-HIGH, or none")
@@ -57,6 +59,8 @@ class Settings:
                             help="keep the mean of the CV models (yes) or refit on all of dev (no)")
         parser.add_argument("--word-floor", type=int, default=None)
         parser.add_argument("--max-weights", type=int, default=None)
+        parser.add_argument("--part-weight", action="append", default=[], metavar="PART=WEIGHT",
+                            help="weigh a corpus part's mail this much in fitting (e.g. C=0.5; repeatable)")
 
     def configure(self, args: argparse.Namespace) -> None:
         if args.cs is not None:
@@ -71,6 +75,9 @@ class Settings:
         self.average = self.average if args.average is None else args.average == "yes"
         self.word_floor = self.word_floor if args.word_floor is None else args.word_floor
         self.max_weights = args.max_weights or self.max_weights
+        for item in args.part_weight:
+            part, _, weight = item.partition("=")
+            self.part_weights[part] = float(weight)
 
 
 SETTINGS = Settings()
@@ -86,8 +93,10 @@ class Prediction(NamedTuple):
 class Data:
     """Each email's features, worked out once (they do not depend on the training part)."""
 
-    def __init__(self, texts: list[str], labels: list[str], extra: Mapping[str, Sequence[str]] | None):
+    def __init__(self, texts: list[str], labels: list[str], extra: Mapping[str, Sequence[str]] | None,
+                 parts: Sequence[str] = ()):
         self.texts, self.labels, self.extra = texts, labels, extra
+        self.weights = np.array([SETTINGS.part_weights.get(part, 1.0) for part in parts] or [1.0] * len(texts))
         self.vectorizer = DictVectorizer()
         self.matrix = self.vectorizer.fit_transform([features(t, extra, SETTINGS.chars, SETTINGS.word_floor) for t in texts]).tocsr()
         self.names = self.vectorizer.feature_names_
@@ -100,7 +109,7 @@ class Data:
         keep = np.flatnonzero(~self.is_gram | (seen >= SETTINGS.min_df))
         scale = np.where(self.is_gram[keep], SETTINGS.gram_weight, 1.0)
         fitted = LogisticRegression(C=c, max_iter=3000, class_weight=SETTINGS.class_weight).fit(
-            matrix[:, keep].multiply(scale).tocsr(), [self.labels[i] for i in rows])
+            matrix[:, keep].multiply(scale).tocsr(), [self.labels[i] for i in rows], sample_weight=self.weights[rows])
         coef = np.rint(fitted.coef_ * scale * UNIT).astype(int)  # per unscaled feature, in thousandths
         strong = np.flatnonzero(np.abs(coef).max(axis=0) >= 0.05 * UNIT)  # smaller weights change no reading
         weights = {self.names[keep[j]]: coef[:, j].tolist() for j in strong}
@@ -177,12 +186,16 @@ def choose(data: Data, rows: Sequence[int]) -> Choice:
     return best[1]
 
 
-def nested(data: Data, rows: Sequence[int]) -> dict[int, Prediction]:
-    """Honest figures: each email read by a model whose choices were made without it."""
+def nested(data: Data, rows: Sequence[int], groups: Sequence[str] | None = None) -> dict[int, Prediction]:
+    """Honest figures: each email read by a model whose choices were made without it. With
+    `groups` (each row's writer), an outer fold holds out whole writers: how the reading carries
+    to mail by people it never saw (random folds share each writer's phrasing)."""
     rows = list(rows)
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=7)
+    labels = [data.labels[i] for i in rows]
+    splits = (GroupKFold(n_splits=5).split(rows, labels, [groups[i] for i in rows]) if groups
+              else StratifiedKFold(n_splits=5, shuffle=True, random_state=7).split(rows, labels))
     out: dict[int, Prediction] = {}
-    for train, test in folds.split(rows, [data.labels[i] for i in rows]):
+    for train, test in splits:
         part = [rows[i] for i in train]
         choice = choose(data, part)
         model, threshold = choice.model(data, part), choice.threshold

@@ -55,7 +55,7 @@ from reason_cv import (
     summary,
 )
 
-from benchmarks.understanding import CORPUS, corpus_part
+from benchmarks.understanding import CORPUS, PART_C_FROM, PART_D, corpus_part
 from decisions.request import REASONS
 from intake.lexicon import FROM_DEV_MISSES
 from intake.own_text import own_text
@@ -64,9 +64,10 @@ from intake.reasons import MODEL_PATH, UNCLEAR
 from intake.understand import bare_subject
 
 # The corpus parts whose dev mail the shipped model is trained on (benchmarks.understanding's
-# corpus_part). Trained on A and B with C, plain "I changed my mind ... would like a refund" read
-# as unclear with `other` likeliest: C is written hard on purpose (README, Understanding).
-PARTS = ("A+B",)
+# corpus_part). Part C, written hard on purpose (indirect, negated, the confusable pairs), is left
+# out: trained with it, even with part D's plain mail, plain "I changed my mind about order ...
+# Please refund me." read `other` likeliest (README, Understanding). It is read, to compare.
+PARTS = ("A+B", "D")
 
 
 class Samples(NamedTuple):
@@ -74,6 +75,7 @@ class Samples(NamedTuple):
     labels: list[str]
     languages: list[str]
     parts: list[str]  # its corpus part ("extra" for the --extra-dev folders' mail)
+    writers: list[str]  # who wrote it (corpus README: each writer has its own ids and languages)
     own: int  # the first `own` are dev's, of the parts trained on
     left_out: int  # the last `left_out` are dev's, of the parts not trained on (read, to compare)
 
@@ -81,7 +83,7 @@ class Samples(NamedTuple):
 def samples(folders: list[Path], parts: Sequence[str] = PARTS) -> Samples:
     """The own texts, reasons and languages of dev's emails of the given corpus parts, then
     those of the other folders not already read (by id), then dev's of the other parts."""
-    rows: dict[str, list[tuple[str, str, str, str]]] = {"own": [], "extra": [], "left out": []}
+    rows: dict[str, list[tuple[str, str, str, str, str]]] = {"own": [], "extra": [], "left out": []}
     seen: set[str] = set()
     for folder in (CORPUS / "dev", *folders):
         if "heldout" in folder.resolve().parts:
@@ -96,10 +98,22 @@ def samples(folders: list[Path], parts: Sequence[str] = PARTS) -> Samples:
             parsed = parse_message(eml.read_bytes())
             text = f"{bare_subject(parsed.subject)}\n{own_text(parsed.text).text}"
             group = "extra" if part == "extra" else "own" if part in parts else "left out"
-            rows[group].append((text, label["reason"], label["language"], part))
+            who = writer(path.stem, label["language"]) if part != "extra" else f"extra {folder}"
+            rows[group].append((text, label["reason"], label["language"], part, who))
     every = rows["own"] + rows["extra"] + rows["left out"]
-    texts, labels, languages, kinds = (list(column) for column in zip(*every, strict=True))
-    return Samples(texts, labels, languages, kinds, len(rows["own"]), len(rows["left out"]))
+    texts, labels, languages, kinds, writers = (list(column) for column in zip(*every, strict=True))
+    return Samples(texts, labels, languages, kinds, writers, len(rows["own"]), len(rows["left out"]))
+
+
+def writer(sample_id: str, language: str) -> str:
+    """Who wrote a dev mail, by its id (tests/corpus/understanding/README.md): parts C and D
+    number each writer's mail in a block of 50; part A wrote en, fr, af, zu, nl, pt, it and the
+    Cafe24 English from 501, part B ko, de, es, vi, zh, ja and the Cafe24 English below 100."""
+    number = int(sample_id.rsplit("-", 1)[1])
+    if number >= PART_C_FROM or number in PART_D:
+        return f"{number // 50 * 50}s"
+    part_b = language in {"ko", "de", "es", "vi", "zh", "ja"} or (sample_id.startswith("c24-en") and number < 500)
+    return "B" if part_b else "A"
 
 
 def by_part(predictions: Mapping[int, Prediction], parts: list[str], threshold: float = 0.0) -> str:
@@ -146,16 +160,18 @@ def read_extra(data: Data, own: int, end: int, languages: list[str]) -> None:
     print(json.dumps({"C": choice.c, "threshold": choice.threshold, "extra": summary(list(got.values()))}, indent=2))
 
 
-def write(data: Data, figures: dict[str, object], choice: Choice, rows: Sequence[int]) -> None:
+def write(data: Data, figures: dict[str, object], choice: Choice, rows: Sequence[int], path: Path,
+          parts: Sequence[str]) -> None:
     model, threshold = choice.model(data, rows), choice.threshold
-    MODEL_PATH.write_text(json.dumps({
+    path.write_text(json.dumps({
         "about": "reason model: scripts/train_reasons.py from tests/corpus/understanding/dev",
         "classes": list(model.classes), "bias": list(model.bias), "threshold": threshold,
         "word_floor": SETTINGS.word_floor, "weight_unit": "thousandths", "C": choice.c, "averaged": SETTINGS.average,
+        "parts": list(parts), "part_weights": SETTINGS.part_weights,
         "char_ngrams": list(SETTINGS.chars) if SETTINGS.chars else None,
         "dev_cross_validation": figures, "weights": dict(sorted(model.weights.items())),
     }, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"features: {len(model.weights)}, {MODEL_PATH.stat().st_size} bytes")
+    print(f"features: {len(model.weights)}, {path.stat().st_size} bytes")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--curve", action="store_true", help="nested figures on 50%%, 75%%, 100%% of dev (+ extra)")
     parser.add_argument("--read-extra", action="store_true",
                         help="read the --extra-dev mail with the model trained on dev alone")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the model")
+    parser.add_argument("--by-writer", action="store_true",
+                        help="outer folds hold out whole writers (measures only: writes nothing)")
     parser.add_argument("--parts", default=",".join(PARTS),
                         help=f"the corpus parts whose dev mail to train on, of A+B, C, D (default {','.join(PARTS)})")
     parser.add_argument("--extra-dev", action="append", type=Path, default=[],
@@ -176,12 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     parts = args.parts.split(",")
     if unknown := set(parts) - {"A+B", "C", "D"}:
         parser.error(f"--parts: no corpus part {', '.join(sorted(unknown))} (A+B, C, D)")
-    texts, labels, languages, row_parts, own, left_out = samples(args.extra_dev, parts)
+    texts, labels, languages, row_parts, writers, own, left_out = samples(args.extra_dev, parts)
     missing = sorted(set(REASONS) - set(labels))
     if missing:
         print(f"dev has no example of {', '.join(missing)}: cannot train", file=sys.stderr)
         return 1
-    data = Data(texts, labels, FROM_DEV_MISSES if args.with_dev_misses else None)
+    data = Data(texts, labels, FROM_DEV_MISSES if args.with_dev_misses else None, row_parts)
     print(f"settings: {SETTINGS}; {len(texts)} emails ({own} from dev's {'/'.join(parts)}, "
           f"{left_out} of dev's other parts only read)", file=sys.stderr)
     if args.curve:
@@ -191,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         read_extra(data, own, len(texts) - left_out, languages)
         return 0
     every = list(range(len(texts) - left_out))
-    honest = nested(data, every)
-    figures: dict[str, object] = {"nested": summary([honest[i] for i in every])}
+    honest = nested(data, every, writers if args.by_writer else None)
+    figures: dict[str, object] = {"nested" + (" by writer" if args.by_writer else ""): summary([honest[i] for i in every])}
     print(by_language([honest[i] for i in every], languages[:len(every)]))
     print(by_part(honest, row_parts))
     choice = choose(data, every)
@@ -205,8 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.by_language:
         print(by_language_left_out(data, languages, choice.c, choice.threshold))
     print(json.dumps({"C": choice.c, "threshold": choice.threshold, **figures}, indent=2))
-    if not (args.measure or args.with_dev_misses or args.extra_dev):
-        write(data, figures, choice, every)
+    if not (args.measure or args.with_dev_misses or args.extra_dev or args.by_writer):
+        write(data, figures, choice, every, args.out, parts)
     return 0
 
 

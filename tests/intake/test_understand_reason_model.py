@@ -91,3 +91,53 @@ def test_a_mail_that_states_no_reason_reads_unclear(text: str) -> None:
     guess = classify(text)
     assert guess.code == "unclear"
     assert len(guess.candidates) >= 2
+
+
+# Plain, direct mail as most of a real refunds mailbox is written (written for this test, not
+# taken from the corpus): the shipped model reads each one's reason, or sends it to staff as
+# unclear with its reason one of the two named; it never states a wrong reason with confidence.
+PLAIN = [
+    ("Refund for order KRZ-10001\nHello, I changed my mind about order KRZ-10001. Please refund me.", "change_of_mind"),
+    ("Cancel order\nHi, I ordered this by mistake and no longer need it. Can I get my money back?", "change_of_mind"),
+    ("Annulation\nBonjour, j'ai changé d'avis, je souhaite annuler ma commande et être remboursé.", "change_of_mind"),
+    ("Poor quality\nThe logo you delivered looks amateurish and we are not happy with it. We want a refund.",
+     "dissatisfied"),
+    ("Reklamation\nDie Qualität der gelieferten Arbeit ist schlecht, ich bin sehr unzufrieden und möchte mein "
+     "Geld zurück.", "dissatisfied"),
+    ("Not received\nMy parcel never arrived. Please refund order KJ-1234567.", "non_delivery"),
+    ("배송\n주문한 상품을 아직 받지 못했습니다. 환불해 주세요.", "non_delivery"),
+    ("Wrong item\nThe product I received is not what was described on your site. I want a refund.",
+     "not_as_described"),
+    ("Pedido\nMe llegó un producto diferente al que aparecía en la descripción. Quiero la devolución del dinero.",
+     "not_as_described"),
+    ("Subscription\nPlease cancel my monthly subscription and stop charging my card.", "cancel_recurring"),
+    ("Opzeggen\nIk wil mijn maandelijkse abonnement opzeggen.", "cancel_recurring"),
+    ("Chargeback\nI have asked my bank for a chargeback on this payment.", "dispute"),
+    ("Litige\nJ'ai ouvert un litige auprès de ma banque pour ce paiement.", "dispute"),
+    ("Double charge\nYou charged my card twice for the same order. Please refund the duplicate payment.", "other"),
+    ("Refund\nWhen will my refund arrive in my account?", "other"),
+]
+
+
+# A known miss of the model shipped in session 6: unclear, naming dissatisfied and non_delivery
+# (README, Understanding). Strict: the test says so when a retrained model reads it.
+KNOWN_MISS = pytest.mark.xfail(strict=True, reason="known miss: unclear, naming dissatisfied and non_delivery")
+
+
+@pytest.mark.parametrize("text, reason", [
+    pytest.param(text, reason, marks=[KNOWN_MISS] if text.startswith("Pedido") else []) for text, reason in PLAIN])
+def test_plain_mail_reads_its_reason_or_goes_to_staff_naming_it(text: str, reason: str) -> None:
+    guess = classify(text)
+    if guess.code == "unclear":
+        assert reason in [code for code, _ in guess.candidates[:2]]
+    else:
+        assert guess.code == reason
+
+
+def test_most_plain_mail_is_read_without_staff() -> None:
+    assert sum(classify(text).code == reason for text, reason in PLAIN) >= len(PLAIN) - 2
+
+
+def test_the_plain_change_of_mind_that_the_privacy_worlds_send_is_read() -> None:
+    assert classify("Refund for order KRZ-10001\nHello, I changed my mind about order KRZ-10001. "
+                    "Please refund me.").code == "change_of_mind"

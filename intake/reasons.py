@@ -64,9 +64,6 @@ class Model:
     # A short mail's few words are not scaled up as if they said more: the word block is scaled
     # as if it had at least this many features.
     word_floor: int = 0
-    # Words within this many words after a negation ("not", "nie", "khong", "haven't", ...) in
-    # the same clause are features of their own ("x:"), not the word's; 0: none (models before).
-    negation_scope: int = 0
     _gram_sums: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -95,7 +92,7 @@ def load(path: Path) -> Model:
     data = json.loads(path.read_text(encoding="utf-8"))
     chars = tuple(data["char_ngrams"]) if data.get("char_ngrams") else None
     return Model(tuple(data["classes"]), tuple(data["bias"]), data["weights"], data["threshold"], chars,
-                 data.get("word_floor") or 0, data.get("negation_scope") or 0)
+                 data.get("word_floor") or 0)
 
 
 def fold(text: str) -> str:
@@ -155,13 +152,12 @@ NO_GRAMS = Grams((), 0.0)
 
 
 def features(text: str, extra: Mapping[str, Sequence[str]] | None = None,
-             chars: tuple[int, int] | None = None, word_floor: int = 0, negation_scope: int = 0) -> dict[str, float]:
+             chars: tuple[int, int] | None = None, word_floor: int = 0) -> dict[str, float]:
     """The model's inputs for one text (what the trainer fits on): word features, each block
     scaled to unit length, and each character n-gram counted once per distinct word it is in."""
     folded = fold(text[:MAX_CHARS])
-    tokens = _tokens(folded, negation_scope)
-    values = _features(tokens, lexicon_hits(folded, extra), word_floor)
-    grams = _grams(tokens, chars)
+    values = _features(folded, lexicon_hits(folded, extra), word_floor)
+    grams = _grams(folded, chars)
     for name, count in _gram_counts(grams.words, chars).items():
         values[name] = count * grams.value
     return values
@@ -171,50 +167,13 @@ def char_grams(folded: str, low: int, high: int) -> dict[str, int]:
     """Character n-grams of each distinct word padded with spaces (scikit-learn's `char_wb`),
     for words of spaced scripts, with how often each occurs: they carry across inflection,
     typos and related languages."""
-    grams = _grams(_tokens(folded), (low, high))
-    return {name[2:]: count for name, count in _gram_counts(grams.words, (low, high)).items()}
+    return {name[2:]: count for name, count in _gram_counts(_grams(folded, (low, high)).words, (low, high)).items()}
 
 
-class Token(NamedTuple):
-    text: str
-    at: int  # where it starts in the folded text
-    negated: bool  # within the negation scope (a word of its own, not read for n-grams)
-
-
-def _tokens(folded: str, negation_scope: int = 0) -> list[Token]:
-    """The words of the folded text; with a scope, those up to `negation_scope` words after a
-    negation in the same clause are marked negated."""
-    tokens: list[Token] = []
-    left = 0
-    for match in _TOKEN_OR_STOP.finditer(folded):
-        word = match.group()
-        if word in _STOPS:
-            left = 0
-            continue
-        tokens.append(Token(word, match.start(), left > 0))
-        left = negation_scope if negation_scope and _is_negation(word) else max(0, left - 1)
-    return tokens
-
-
-def _is_negation(word: str) -> bool:
-    return word in _NEGATION_WORDS or word.endswith("n't") or word.startswith(("n'", "nicht", "kein"))
-
-
-_TOKEN_OR_STOP = re.compile(_TOKEN.pattern + r"|[.,;:!?\n]")
-_STOPS = frozenset(".,;:!?\n")
-# Negation words of the spaced-script languages read (folded: no accents). The lists' phrases
-# have their own negation test (NEGATIONS, before a phrase).
-_NEGATION_WORDS = frozenset((
-    "not", "never", "no", "nor", "pas", "jamais", "ne", "nie", "niemals", "nunca", "ni", "niet", "geen",
-    "nooit", "nao", "non", "mai", "nem", "khong", "chua", "chang", "akukho", "ange", "angi", "andi",
-))
-
-
-def _grams(tokens: Sequence[Token], chars: tuple[int, int] | None) -> Grams:
+def _grams(folded: str, chars: tuple[int, int] | None) -> Grams:
     if not chars:
         return NO_GRAMS
-    words = tuple(dict.fromkeys(t.text for t in tokens
-                                if t.at < CHAR_GRAM_CHARS and not t.negated and ord(t.text[0]) < _WIDE))
+    words = tuple(dict.fromkeys(w for w in _TOKEN.findall(folded[:CHAR_GRAM_CHARS]) if ord(w[0]) < _WIDE))
     total = sum(len(_word_grams(word, *chars)) for word in words)
     return Grams(words, 1 / math.sqrt(max(total, GRAM_FLOOR)))
 
@@ -234,21 +193,18 @@ def _word_grams(word: str, low: int, high: int) -> tuple[str, ...]:
     return tuple("g:" + padded[i:i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1))
 
 
-def _features(tokens: Sequence[Token], hits: list[tuple[str, str, bool]], word_floor: int = 0) -> dict[str, float]:
+def _features(folded: str, hits: list[tuple[str, str, bool]], word_floor: int = 0) -> dict[str, float]:
     """Words, word pairs and beginnings, Han/Hangul/kana pairs and the lists' phrases (one block,
     scaled to unit length), then each reason's hits of the lists, negated or not."""
     found: set[str] = set()
     previous = ""
-    for token, _, negated in tokens:
+    for token in _TOKEN.findall(folded):
         if ord(token[0]) >= _WIDE:
             found.update("c:" + token[i:i + 2] for i in range(max(1, len(token) - 1)))
             previous = ""
             continue
-        if negated:
-            found.add("x:" + token)
-        else:
-            found.add("w:" + token)
-        if len(token) > 5 and not negated:
+        found.add("w:" + token)
+        if len(token) > 5:
             found.add("p:" + token[:5])
         if previous:
             found.add(f"b:{previous} {token}")
@@ -266,9 +222,8 @@ def classify(text: str, extra: Mapping[str, Sequence[str]] | None = None, chosen
     used = chosen or model()
     folded = fold(text[:MAX_CHARS])
     hits = lexicon_hits(folded, extra)
-    tokens = _tokens(folded, used.negation_scope)
-    feats = _features(tokens, hits, used.word_floor)
-    grams = _grams(tokens, used.chars)
+    feats = _features(folded, hits, used.word_floor)
+    grams = _grams(folded, used.chars)
     probabilities = _softmax(_scores(feats, grams, used))
     ranked = sorted(zip(used.classes, probabilities, strict=True), key=lambda p: (-p[1], p[0]))
     best, confidence = ranked[0]

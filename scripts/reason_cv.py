@@ -46,7 +46,6 @@ class Settings:
     word_floor: int = 30  # the word block scaled as if it had at least this many features
     average: bool = True  # ship the mean of the CV's models, not a refit on all the rows
     max_weights: int = 45_000  # the mean's strongest weights kept (the file stays under about 3 MB)
-    negation_scope: int = 0  # words after a negation read as features of their own (0: not)
     part_weights: dict[str, float] = field(default_factory=dict)  # a corpus part's mail weighs this much
 
 
@@ -60,7 +59,6 @@ class Settings:
                             help="keep the mean of the CV models (yes) or refit on all of dev (no)")
         parser.add_argument("--word-floor", type=int, default=None)
         parser.add_argument("--max-weights", type=int, default=None)
-        parser.add_argument("--negation-scope", type=int, default=None)
         parser.add_argument("--part-weight", action="append", default=[], metavar="PART=WEIGHT",
                             help="weigh a corpus part's mail this much in fitting (e.g. C=0.5; repeatable)")
 
@@ -77,7 +75,6 @@ class Settings:
         self.average = self.average if args.average is None else args.average == "yes"
         self.word_floor = self.word_floor if args.word_floor is None else args.word_floor
         self.max_weights = args.max_weights or self.max_weights
-        self.negation_scope = self.negation_scope if args.negation_scope is None else args.negation_scope
         for item in args.part_weight:
             part, _, weight = item.partition("=")
             self.part_weights[part] = float(weight)
@@ -101,8 +98,7 @@ class Data:
         self.texts, self.labels, self.extra = texts, labels, extra
         self.weights = np.array([SETTINGS.part_weights.get(part, 1.0) for part in parts] or [1.0] * len(texts))
         self.vectorizer = DictVectorizer()
-        self.matrix = self.vectorizer.fit_transform([features(t, extra, SETTINGS.chars, SETTINGS.word_floor,
-                                                                          SETTINGS.negation_scope) for t in texts]).tocsr()
+        self.matrix = self.vectorizer.fit_transform([features(t, extra, SETTINGS.chars, SETTINGS.word_floor) for t in texts]).tocsr()
         self.names = self.vectorizer.feature_names_
         self.is_gram = np.array([n.startswith("g:") for n in self.names])
 
@@ -119,7 +115,7 @@ class Data:
         weights = {self.names[keep[j]]: coef[:, j].tolist() for j in strong}
         bias = tuple(round(float(b), 3) for b in fitted.intercept_)
         return Model(tuple(str(k) for k in fitted.classes_), bias, weights, threshold=0.0, chars=SETTINGS.chars,
-                     word_floor=SETTINGS.word_floor, negation_scope=SETTINGS.negation_scope)
+                     word_floor=SETTINGS.word_floor)
 
     def predict(self, model: Model, rows: Iterable[int]) -> dict[int, Prediction]:
         out = {}

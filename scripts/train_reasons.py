@@ -166,7 +166,7 @@ def write(data: Data, figures: dict[str, object], choice: Choice, rows: Sequence
     path.write_text(json.dumps({
         "about": "reason model: scripts/train_reasons.py from tests/corpus/understanding/dev",
         "classes": list(model.classes), "bias": list(model.bias), "threshold": threshold,
-        "word_floor": SETTINGS.word_floor, "negation_scope": SETTINGS.negation_scope, "weight_unit": "thousandths", "C": choice.c, "averaged": SETTINGS.average,
+        "word_floor": SETTINGS.word_floor, "weight_unit": "thousandths", "C": choice.c, "averaged": SETTINGS.average,
         "parts": list(parts), "part_weights": SETTINGS.part_weights,
         "char_ngrams": list(SETTINGS.chars) if SETTINGS.chars else None,
         "dev_cross_validation": figures, "weights": dict(sorted(model.weights.items())),

@@ -15,7 +15,6 @@ from intake.reasons import (
     _features,
     _grams,
     _scores,
-    _tokens,
     char_grams,
     classify,
     features,
@@ -53,13 +52,11 @@ def test_the_scores_are_the_bias_plus_each_trained_feature_weighted(shipped: Mod
     the bias plus each of `features`' values times its weight."""
     used = shipped
     naive = list(used.bias)
-    for name, value in features(text, chars=used.chars, word_floor=used.word_floor,
-                                negation_scope=used.negation_scope).items():
+    for name, value in features(text, chars=used.chars, word_floor=used.word_floor).items():
         for k, weight in enumerate(used.weights.get(name, (0,) * len(naive))):
             naive[k] += weight * value / UNIT
     folded = fold(text)
-    tokens = _tokens(folded, used.negation_scope)
-    read = _scores(_features(tokens, lexicon_hits(folded), used.word_floor), _grams(tokens, used.chars), used)
+    read = _scores(_features(folded, lexicon_hits(folded), used.word_floor), _grams(folded, used.chars), used)
     assert all(math.isclose(a, b, abs_tol=1e-9) for a, b in zip(read, naive, strict=True))
 
 

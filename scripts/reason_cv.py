@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
+from content_free import CONTENT_FREE_TRAINING
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
@@ -46,6 +48,7 @@ class Settings:
     word_floor: int = 30  # the word block scaled as if it had at least this many features
     average: bool = True  # ship the mean of the CV's models, not a refit on all the rows
     max_weights: int = 45_000  # the mean's strongest weights kept (the file stays under about 3 MB)
+    content_free: bool = False  # also fit content_free.py's mails, each with a uniform target
     part_weights: dict[str, float] = field(default_factory=dict)  # a corpus part's mail weighs this much
 
 
@@ -59,6 +62,8 @@ class Settings:
                             help="keep the mean of the CV models (yes) or refit on all of dev (no)")
         parser.add_argument("--word-floor", type=int, default=None)
         parser.add_argument("--max-weights", type=int, default=None)
+        parser.add_argument("--content-free", action="store_true",
+                            help="also fit scripts/content_free.py's mails that state no reason, uniform target")
         parser.add_argument("--part-weight", action="append", default=[], metavar="PART=WEIGHT",
                             help="weigh a corpus part's mail this much in fitting (e.g. C=0.5; repeatable)")
 
@@ -75,6 +80,7 @@ class Settings:
         self.average = self.average if args.average is None else args.average == "yes"
         self.word_floor = self.word_floor if args.word_floor is None else args.word_floor
         self.max_weights = args.max_weights or self.max_weights
+        self.content_free = self.content_free or args.content_free
         for item in args.part_weight:
             part, _, weight = item.partition("=")
             self.part_weights[part] = float(weight)
@@ -98,7 +104,10 @@ class Data:
         self.texts, self.labels, self.extra = texts, labels, extra
         self.weights = np.array([SETTINGS.part_weights.get(part, 1.0) for part in parts] or [1.0] * len(texts))
         self.vectorizer = DictVectorizer()
-        self.matrix = self.vectorizer.fit_transform([features(t, extra, SETTINGS.chars, SETTINGS.word_floor) for t in texts]).tocsr()
+        said_nothing = list(CONTENT_FREE_TRAINING) if SETTINGS.content_free else []
+        every = self.vectorizer.fit_transform(
+            [features(t, extra, SETTINGS.chars, SETTINGS.word_floor) for t in [*texts, *said_nothing]]).tocsr()
+        self.matrix, self.said_nothing = every[:len(texts)], every[len(texts):]
         self.names = self.vectorizer.feature_names_
         self.is_gram = np.array([n.startswith("g:") for n in self.names])
 
@@ -108,8 +117,13 @@ class Data:
         seen = np.asarray((matrix > 0).sum(axis=0)).ravel()
         keep = np.flatnonzero(~self.is_gram | (seen >= SETTINGS.min_df))
         scale = np.where(self.is_gram[keep], SETTINGS.gram_weight, 1.0)
+        labels, sample_weight = [self.labels[i] for i in rows], self.weights[rows]
+        if self.said_nothing.shape[0]:  # each mail that says nothing once per reason: a uniform target
+            matrix = sp.vstack([matrix, *[self.said_nothing] * len(REASONS)]).tocsr()
+            labels += [code for code in REASONS for _ in range(self.said_nothing.shape[0])]
+            sample_weight = np.concatenate([sample_weight, np.full(len(labels) - len(rows), 1 / len(REASONS))])
         fitted = LogisticRegression(C=c, max_iter=3000, class_weight=SETTINGS.class_weight).fit(
-            matrix[:, keep].multiply(scale).tocsr(), [self.labels[i] for i in rows], sample_weight=self.weights[rows])
+            matrix[:, keep].multiply(scale).tocsr(), labels, sample_weight=sample_weight)
         coef = np.rint(fitted.coef_ * scale * UNIT).astype(int)  # per unscaled feature, in thousandths
         strong = np.flatnonzero(np.abs(coef).max(axis=0) >= 0.05 * UNIT)  # smaller weights change no reading
         weights = {self.names[keep[j]]: coef[:, j].tolist() for j in strong}

@@ -168,6 +168,7 @@ def write(data: Data, figures: dict[str, object], choice: Choice, rows: Sequence
         "classes": list(model.classes), "bias": list(model.bias), "threshold": threshold,
         "word_floor": SETTINGS.word_floor, "weight_unit": "thousandths", "C": choice.c, "averaged": SETTINGS.average,
         "parts": list(parts), "part_weights": SETTINGS.part_weights,
+        "wrong_cost": SETTINGS.wrong_cost, "content_free": SETTINGS.content_free,
         "char_ngrams": list(SETTINGS.chars) if SETTINGS.chars else None,
         "dev_cross_validation": figures, "weights": dict(sorted(model.weights.items())),
     }, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -5,7 +5,10 @@ scripts/train_reasons.py and kept in intake/reason_model.json) scores words, wor
 word beginnings (which absorb inflection and most typos), Han/Hangul/kana character pairs,
 character n-grams within words (each counted once per distinct word it is in, so a word's
 n-grams are summed once and kept: the evidence shows them summed into their word), and the hits
-of the multilingual phrase lists (intake/lexicon.py), negated or not. Scoring is a sum of
+of the multilingual phrase lists (intake/lexicon.py), negated or not, and the text's subword
+pieces (intake/pieces.py), each weighed by what a multilingual sentence model's vector for it
+says (fitted on those vectors, so pieces of like meaning weigh alike in every language, words the
+corpus never had included; averaged over the text's pieces). Scoring is a sum of
 weights kept in integer thousandths: deterministic in any order, fast, and each reason's score
 can be traced to the phrases and words that made it. Below the model's threshold (chosen by cross-validation on
 dev) the reason is `unclear`, and the two likeliest reasons are named.
@@ -13,11 +16,14 @@ dev) the reason is `unclear`, and the two likeliest reasons are named.
 
 from __future__ import annotations
 
+import base64
 import heapq
 import json
 import math
 import re
+import sys
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +34,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from intake.lexicon import NEGATION_WINDOW, NEGATIONS, PHRASES
+from intake.pieces import META, vocabulary
 
 MODEL_PATH = Path(__file__).with_name("reason_model.json")
 UNCLEAR = "unclear"
@@ -64,10 +71,46 @@ class Model:
     # A short mail's few words are not scaled up as if they said more: the word block is scaled
     # as if it had at least this many features.
     word_floor: int = 0
+    # Subword pieces weighed ("t:" weights, intake/pieces.py), averaged over the text's pieces,
+    # or over this many if it has fewer: a short mail's few pieces are not scaled up.
+    pieces: bool = False
+    piece_floor: int = 0
+    # Each piece's weight per reason, in thousandths, for every piece of the vocabulary in its
+    # order (intake/pieces.json): compact, 4 bytes a weight.
+    piece_weights: array[int] = field(default_factory=lambda: array("i"))
     _gram_sums: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    _piece_sums: dict[str, tuple[int, tuple[int, ...]]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_gram_sums", {})
+        object.__setattr__(self, "_piece_sums", {})
+
+    def piece_sum(self, word: str) -> tuple[int, tuple[int, ...]]:
+        """How many pieces a marked word is cut into, and each reason's weight summed over them."""
+        known = self._piece_sums
+        found = known.get(word)
+        if found is None:
+            known_pieces = vocabulary()
+            cut = known_pieces.cut(word)
+            n, weights = len(self.classes), self.piece_weights
+            sums = [0] * n
+            for piece in cut:
+                at = known_pieces.index[piece] * n
+                for k in range(n):
+                    sums[k] += weights[at + k]
+            found = (len(cut), tuple(sums))
+            if len(known) > 50_000:
+                known.clear()
+            known[word] = found
+        return found
+
+    def weight(self, name: str) -> Sequence[int] | None:
+        """A feature's weights per reason (a piece's, "t:" and the piece, from the piece block)."""
+        if name.startswith("t:"):
+            at = vocabulary().index.get(name[2:])
+            n = len(self.classes)
+            return None if at is None or not self.pieces else self.piece_weights[at * n:(at + 1) * n]
+        return self.weights.get(name)
 
     def gram_sum(self, word: str) -> tuple[int, ...]:
         """Each reason's weight summed over the word's character n-grams: a word's n-grams are
@@ -91,8 +134,33 @@ def model() -> Model:
 def load(path: Path) -> Model:
     data = json.loads(path.read_text(encoding="utf-8"))
     chars = tuple(data["char_ngrams"]) if data.get("char_ngrams") else None
+    piece_weights = array("i")
+    if block := data.get("piece_weights"):
+        known = vocabulary()
+        if block["pieces"] != len(known.index) or block["source_sha256"] != known.source:
+            raise ValueError(f"{path}: its piece weights are for another vocabulary than intake/pieces.json "
+                             f"({block['pieces']} pieces, from {block['source_sha256'][:12]}); retrain it")
+        kept = array("h")  # in hundredths: a piece's weight is divided by the text's pieces (30 or more)
+        kept.frombytes(base64.b64decode(block["int16_le_hundredths_base64"]))
+        if sys.byteorder == "big":
+            kept.byteswap()
+        piece_weights = array("i", [10 * w for w in kept])
     return Model(tuple(data["classes"]), tuple(data["bias"]), data["weights"], data["threshold"], chars,
-                 data.get("word_floor") or 0)
+                 data.get("word_floor") or 0, bool(block), data.get("piece_floor") or 0, piece_weights)
+
+
+def piece_weights_json(used: Model) -> dict[str, object]:
+    """A model's piece weights as its file keeps them (the trainer writes them so): in hundredths,
+    16 bits each (a piece's weight is divided by at least 30, the piece floor, when read)."""
+    hundredths = [(w + 5) // 10 for w in used.piece_weights]
+    if hundredths and max(map(abs, hundredths)) > 32767:
+        raise ValueError("a piece weight exceeds 16 bits in hundredths")
+    little = array("h", hundredths)
+    if sys.byteorder == "big":
+        little.byteswap()
+    known = vocabulary()
+    return {"pieces": len(known.index), "source_sha256": known.source,
+            "int16_le_hundredths_base64": base64.b64encode(little.tobytes()).decode("ascii")}
 
 
 def fold(text: str) -> str:
@@ -151,15 +219,26 @@ class Grams(NamedTuple):
 NO_GRAMS = Grams((), 0.0)
 
 
+def piece_words(text: str, used: Model) -> list[str]:
+    """The marked words whose pieces a model weighs (none if it weighs no pieces)."""
+    return vocabulary().words(text[:MAX_CHARS]) if used.pieces else []
+
+
 def features(text: str, extra: Mapping[str, Sequence[str]] | None = None,
-             chars: tuple[int, int] | None = None, word_floor: int = 0) -> dict[str, float]:
-    """The model's inputs for one text (what the trainer fits on): word features, each block
-    scaled to unit length, and each character n-gram counted once per distinct word it is in."""
+             chars: tuple[int, int] | None = None, word_floor: int = 0, pieces: bool = False,
+             piece_floor: int = 0) -> dict[str, float]:
+    """The model's inputs for one text: word features, each block scaled to unit length, each
+    character n-gram counted once per distinct word it is in, and with `pieces` each subword
+    piece's share of the text's pieces (the trainer fits the pieces through their vectors)."""
     folded = fold(text[:MAX_CHARS])
     values = _features(folded, lexicon_hits(folded, extra), word_floor)
     grams = _grams(folded, chars)
     for name, count in _gram_counts(grams.words, chars).items():
         values[name] = count * grams.value
+    if pieces:
+        cut = vocabulary().pieces(text[:MAX_CHARS])
+        for piece, count in Counter(cut).items():
+            values["t:" + piece] = count / max(len(cut), piece_floor)
     return values
 
 
@@ -224,18 +303,19 @@ def classify(text: str, extra: Mapping[str, Sequence[str]] | None = None, chosen
     hits = lexicon_hits(folded, extra)
     feats = _features(folded, hits, used.word_floor)
     grams = _grams(folded, used.chars)
-    probabilities = _softmax(_scores(feats, grams, used))
+    words = piece_words(text, used)
+    probabilities = _softmax(_scores(feats, grams, used, words))
     ranked = sorted(zip(used.classes, probabilities, strict=True), key=lambda p: (-p[1], p[0]))
     best, confidence = ranked[0]
     code = best if confidence >= used.threshold else UNCLEAR
     candidates = tuple((c, round(p, 3)) for c, p in ranked[:3])
     return ReasonGuess(code, round(confidence, 3), candidates,
-                       _evidence(hits, feats, grams, used, used.classes.index(best)))
+                       _evidence(hits, feats, grams, used, used.classes.index(best), words))
 
 
-def _scores(feats: Mapping[str, float], grams: Grams, used: Model) -> list[float]:
+def _scores(feats: Mapping[str, float], grams: Grams, used: Model, words: Sequence[str] = ()) -> list[float]:
     """Bias plus the weighted sum of the features. Weights are summed per value (the features of
-    a block share one) in exact integer thousandths, and the n-grams word by word."""
+    a block share one) in exact integer thousandths, the n-grams and the pieces word by word."""
     weights = used.weights
     scores = list(used.bias)
     for value, run in groupby(feats.items(), key=itemgetter(1)):  # the blocks come one after another
@@ -246,6 +326,12 @@ def _scores(feats: Mapping[str, float], grams: Grams, used: Model) -> list[float
         sums = [used.gram_sum(word) for word in grams.words]
         for k, column in enumerate(zip(*sums, strict=True)):
             scores[k] += grams.value * sum(column) / UNIT
+    if words:
+        cuts = [used.piece_sum(word) for word in words]
+        count = max(sum(n for n, _ in cuts), used.piece_floor)
+        if count:
+            for k, column in enumerate(zip(*(row for _, row in cuts), strict=True)):
+                scores[k] += sum(column) / count / UNIT
     return scores
 
 
@@ -257,16 +343,33 @@ def _softmax(scores: Sequence[float]) -> list[float]:
 
 
 def _evidence(hits: list[tuple[str, str, bool]], feats: Mapping[str, float], grams: Grams, used: Model,
-              k: int) -> tuple[str, ...]:
-    """The phrases of the lists that hit, then the words that weighed most for the reason."""
+              k: int, piece_words: Sequence[str] = ()) -> tuple[str, ...]:
+    """The phrases of the lists that hit, then the words that weighed most for the reason (a
+    word's features, n-grams and pieces together)."""
     winner = used.classes[k]
     shown = [f"{'not ' if negated else ''}\u201c{phrase}\u201d ({code}{', negated' if negated else ''})"
              for code, phrase, negated in hits if code == winner or negated][:4]
     read = frozenset(grams.words)
-    weighed = heapq.nlargest(4, ((_lean(name, feats, grams, read, used, k), name) for name in feats
-                                 if (len(name) > 5 or name[0] == "c") and name[:2] in _WORDS))
-    words = [f"\u201c{name[2:]}\u201d" for weight, name in weighed if weight > 0.05 * feats[name]]
+    leans: dict[str, float] = {}
+    for name in feats:
+        if (len(name) > 5 or name[0] == "c") and name[:2] in _WORDS:
+            weight = _lean(name, feats, grams, read, used, k)
+            if weight > 0.05 * feats[name]:
+                leans[name[2:]] = weight
+    if piece_words:
+        cuts = {word: used.piece_sum(word) for word in piece_words}
+        count = max(sum(n for n, _ in cuts.values()), used.piece_floor, 1)
+        for word, (_, row) in cuts.items():
+            weight = _leaning(row, k) / count
+            if weight > 0.02:  # only the words that weigh are shown, and worked out
+                shown_as = fold(_EDGES.sub("", word.lstrip(META)))
+                if len(shown_as) > (1 if ord(shown_as[:1] or "a") >= _WIDE else 3):
+                    leans[shown_as] = leans.get(shown_as, 0.0) + weight
+    words = [f"\u201c{word}\u201d" for _, word in heapq.nlargest(4, ((w, word) for word, w in leans.items()))]
     return tuple(shown + ([f"words: {', '.join(words)}"] if words else []))
+
+
+_EDGES = re.compile(r"^[^\w]+|[^\w]+$")  # the punctuation around a word
 
 
 def _leaning(row: Sequence[int], k: int) -> float:

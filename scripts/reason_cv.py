@@ -10,8 +10,10 @@ threshold of its own for mail where no phrase of the lists was found.
 from __future__ import annotations
 
 import argparse
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -22,7 +24,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from decisions.request import REASONS
+from intake.pieces import vocabulary
 from intake.reasons import UNCLEAR, UNIT, Model, classify, features
+
+VECTORS = Path(__file__).resolve().parent.parent / "var" / "pieces-e5.npy"  # scripts/build_pieces.py
 
 # Mails that state no reason (written for this check, not taken from the corpus): each model of the
 # nested cross-validation reads them with its own threshold, and should read them `unclear`.
@@ -39,7 +44,7 @@ THRESHOLDS = [t / 100 for t in range(10, 80, 2)]
 @dataclass
 class Settings:
     """What the model is fitted with; the command's options change them to compare others."""
-    cs: tuple[float, ...] = (4.0, 16.0, 64.0)  # regularisation strengths tried, by CV on dev
+    cs: tuple[float, ...] = (4.0, 16.0)  # regularisation strengths tried, by CV on dev
     chars: tuple[int, int] | None = (2, 5)  # character n-grams within words; None: none
     class_weight: str | None = None  # "balanced": each reason weighs alike whatever its count
     wrong_cost: int = 2  # a wrong reason stated with confidence costs this many right ones
@@ -48,8 +53,11 @@ class Settings:
     word_floor: int = 30  # the word block scaled as if it had at least this many features
     average: bool = True  # ship the mean of the CV's models, not a refit on all the rows
     max_weights: int = 45_000  # the mean's strongest weights kept (the file stays under about 3 MB)
-    content_free: bool = False  # also fit content_free.py's mails, each with a uniform target
+    content_free: bool = True  # also fit content_free.py's mails, each with a uniform target
     part_weights: dict[str, float] = field(default_factory=dict)  # a corpus part's mail weighs this much
+    pieces: bool = True  # weigh the subword pieces through their sentence-model vectors
+    piece_weight: float = 6.0  # the pieces' mean vector scaled to this length (typically) against the words'
+    piece_floor: int = 30  # the pieces averaged over at least this many (a short mail's are not scaled up)
 
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
@@ -62,10 +70,13 @@ class Settings:
                             help="keep the mean of the CV models (yes) or refit on all of dev (no)")
         parser.add_argument("--word-floor", type=int, default=None)
         parser.add_argument("--max-weights", type=int, default=None)
-        parser.add_argument("--content-free", action="store_true",
-                            help="also fit scripts/content_free.py's mails that state no reason, uniform target")
+        parser.add_argument("--no-content-free", action="store_true",
+                            help="do not fit scripts/content_free.py's mails that state no reason (uniform target)")
         parser.add_argument("--part-weight", action="append", default=[], metavar="PART=WEIGHT",
                             help="weigh a corpus part's mail this much in fitting (e.g. C=0.5; repeatable)")
+        parser.add_argument("--no-pieces", action="store_true", help="words and n-grams only, as before session 7")
+        parser.add_argument("--piece-weight", type=float, default=None)
+        parser.add_argument("--piece-floor", type=int, default=None)
 
     def configure(self, args: argparse.Namespace) -> None:
         if args.cs is not None:
@@ -80,7 +91,10 @@ class Settings:
         self.average = self.average if args.average is None else args.average == "yes"
         self.word_floor = self.word_floor if args.word_floor is None else args.word_floor
         self.max_weights = args.max_weights or self.max_weights
-        self.content_free = self.content_free or args.content_free
+        self.content_free = self.content_free and not args.no_content_free
+        self.pieces = self.pieces and not args.no_pieces
+        self.piece_weight = args.piece_weight or self.piece_weight
+        self.piece_floor = self.piece_floor if args.piece_floor is None else args.piece_floor
         for item in args.part_weight:
             part, _, weight = item.partition("=")
             self.part_weights[part] = float(weight)
@@ -110,6 +124,33 @@ class Data:
         self.matrix, self.said_nothing = every[:len(texts)], every[len(texts):]
         self.names = self.vectorizer.feature_names_
         self.is_gram = np.array([n.startswith("g:") for n in self.names])
+        self.vectors = self.piece_block([*texts, *said_nothing])
+        self.said_nothing_vectors = self.vectors[len(texts):]
+
+    def piece_block(self, texts: Sequence[str]) -> np.ndarray:
+        """Each text's mean piece vector (centred, scaled to SETTINGS.piece_weight's length for a
+        typical text), and the per-piece matrix that turns the block's weights into each piece's."""
+        if not SETTINGS.pieces:
+            self.piece_names: list[str] = []
+            return np.zeros((len(texts), 0))
+        if not VECTORS.exists():
+            raise SystemExit(f"{VECTORS}: missing; run scripts/build_pieces.py first (about 9 minutes)")
+        known = vocabulary()
+        self.piece_names = list(known.score)
+        vectors = np.load(VECTORS).astype(np.float64)
+        if vectors.shape[0] != len(self.piece_names):
+            raise SystemExit(f"{VECTORS}: {vectors.shape[0]} vectors for {len(self.piece_names)} pieces; rebuild it")
+        vectors -= vectors.mean(axis=0)
+        index = {piece: i for i, piece in enumerate(self.piece_names)}
+        shares = sp.lil_matrix((len(texts), len(index)))
+        for row, text in enumerate(texts):
+            for name, value in features(text, pieces=True, piece_floor=SETTINGS.piece_floor).items():
+                if name.startswith("t:"):
+                    shares[row, index[name[2:]]] = value
+        block = shares.tocsr() @ vectors
+        scale = SETTINGS.piece_weight / float(np.median(np.linalg.norm(block[:len(self.texts)], axis=1)))
+        self.piece_vectors = vectors * scale
+        return block * scale
 
     def fit(self, rows: Iterable[int], c: float) -> Model:
         rows = list(rows)
@@ -118,18 +159,27 @@ class Data:
         keep = np.flatnonzero(~self.is_gram | (seen >= SETTINGS.min_df))
         scale = np.where(self.is_gram[keep], SETTINGS.gram_weight, 1.0)
         labels, sample_weight = [self.labels[i] for i in rows], self.weights[rows]
+        dense = self.vectors[rows]
         if self.said_nothing.shape[0]:  # each mail that says nothing once per reason: a uniform target
             matrix = sp.vstack([matrix, *[self.said_nothing] * len(REASONS)]).tocsr()
+            dense = np.vstack([dense, *[self.said_nothing_vectors] * len(REASONS)])
             labels += [code for code in REASONS for _ in range(self.said_nothing.shape[0])]
             sample_weight = np.concatenate([sample_weight, np.full(len(labels) - len(rows), 1 / len(REASONS))])
         fitted = LogisticRegression(C=c, max_iter=3000, class_weight=SETTINGS.class_weight).fit(
-            matrix[:, keep].multiply(scale).tocsr(), labels, sample_weight=sample_weight)
-        coef = np.rint(fitted.coef_ * scale * UNIT).astype(int)  # per unscaled feature, in thousandths
+            sp.hstack([matrix[:, keep].multiply(scale), sp.csr_matrix(dense)]).tocsr(), labels,
+            sample_weight=sample_weight)
+        sparse_coef = fitted.coef_[:, :len(keep)]
+        coef = np.rint(sparse_coef * scale * UNIT).astype(int)  # per unscaled feature, in thousandths
         strong = np.flatnonzero(np.abs(coef).max(axis=0) >= 0.05 * UNIT)  # smaller weights change no reading
         weights = {self.names[keep[j]]: coef[:, j].tolist() for j in strong}
+        per_piece = array("i")
+        if self.piece_names:  # the block's weights, per piece: its vector times them
+            per_piece.frombytes(np.rint(self.piece_vectors @ fitted.coef_[:, len(keep):].T * UNIT)
+                                .astype(np.int32).tobytes())
         bias = tuple(round(float(b), 3) for b in fitted.intercept_)
         return Model(tuple(str(k) for k in fitted.classes_), bias, weights, threshold=0.0, chars=SETTINGS.chars,
-                     word_floor=SETTINGS.word_floor)
+                     word_floor=SETTINGS.word_floor, pieces=bool(self.piece_names), piece_floor=SETTINGS.piece_floor,
+                     piece_weights=per_piece)
 
     def predict(self, model: Model, rows: Iterable[int]) -> dict[int, Prediction]:
         out = {}
@@ -172,8 +222,12 @@ def average(models: list[Model]) -> Model:
     sizes = np.abs(rows).max(axis=1)
     strong = [j for j in np.argsort(-sizes, kind="stable")[:SETTINGS.max_weights] if sizes[j] >= 0.05 * UNIT]
     weights = {names[j]: rows[j].tolist() for j in sorted(strong)}
+    per_piece = array("i")
+    if models[0].pieces:
+        per_piece.frombytes(np.rint(np.mean([np.frombuffer(m.piece_weights, dtype=np.int32) for m in models], axis=0))
+                            .astype(np.int32).tobytes())
     bias = tuple(round(float(b), 3) for b in np.mean([m.bias for m in models], axis=0))
-    return replace(models[0], bias=bias, weights=weights)
+    return replace(models[0], bias=bias, weights=weights, piece_weights=per_piece)
 
 
 class Choice(NamedTuple):

@@ -60,14 +60,14 @@ from decisions.request import REASONS
 from intake.lexicon import FROM_DEV_MISSES
 from intake.own_text import own_text
 from intake.parse import parse_message
-from intake.reasons import MODEL_PATH, UNCLEAR
+from intake.reasons import MODEL_PATH, UNCLEAR, piece_weights_json
 from intake.understand import bare_subject
 
 # The corpus parts whose dev mail the shipped model is trained on (benchmarks.understanding's
 # corpus_part). Part C, written hard on purpose (indirect, negated, the confusable pairs), is left
 # out: trained with it, even with part D's plain mail, plain "I changed my mind about order ...
 # Please refund me." read `other` likeliest (README, Understanding). It is read, to compare.
-PARTS = ("A+B", "D")
+PARTS = ("A+B", "C", "D")
 
 
 class Samples(NamedTuple):
@@ -170,7 +170,10 @@ def write(data: Data, figures: dict[str, object], choice: Choice, rows: Sequence
         "parts": list(parts), "part_weights": SETTINGS.part_weights,
         "wrong_cost": SETTINGS.wrong_cost, "content_free": SETTINGS.content_free,
         "char_ngrams": list(SETTINGS.chars) if SETTINGS.chars else None,
+        "pieces": model.pieces, "piece_weight": SETTINGS.piece_weight if model.pieces else None,
+        "piece_floor": SETTINGS.piece_floor if model.pieces else None,
         "dev_cross_validation": figures, "weights": dict(sorted(model.weights.items())),
+        "piece_weights": piece_weights_json(model) if model.pieces else None,
     }, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"features: {len(model.weights)}, {path.stat().st_size} bytes")
 

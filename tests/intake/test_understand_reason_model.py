@@ -21,6 +21,7 @@ from intake.reasons import (
     fold,
     lexicon_hits,
     model,
+    piece_words,
 )
 
 
@@ -48,15 +49,17 @@ def shipped() -> Model:
                                                       "Je souhaite annuler mon abonnement mensuel.",
                                                       "환불 부탁드립니다. 배송이 안 왔어요"]))
 def test_the_scores_are_the_bias_plus_each_trained_feature_weighted(shipped: Model, text: str) -> None:
-    """What intake adds up (words by block, n-grams word by word) is what the trainer fitted:
-    the bias plus each of `features`' values times its weight."""
+    """What intake adds up (words by block, n-grams and pieces word by word) is what the trainer
+    fitted: the bias plus each of `features`' values times its weight."""
     used = shipped
     naive = list(used.bias)
-    for name, value in features(text, chars=used.chars, word_floor=used.word_floor).items():
-        for k, weight in enumerate(used.weights.get(name, (0,) * len(naive))):
+    for name, value in features(text, chars=used.chars, word_floor=used.word_floor, pieces=used.pieces,
+                                   piece_floor=used.piece_floor).items():
+        for k, weight in enumerate(used.weight(name) or (0,) * len(naive)):
             naive[k] += weight * value / UNIT
     folded = fold(text)
-    read = _scores(_features(folded, lexicon_hits(folded), used.word_floor), _grams(folded, used.chars), used)
+    read = _scores(_features(folded, lexicon_hits(folded), used.word_floor), _grams(folded, used.chars), used,
+                   piece_words(text, used))
     assert all(math.isclose(a, b, abs_tol=1e-9) for a, b in zip(read, naive, strict=True))
 
 

@@ -1,0 +1,82 @@
+"""Subword pieces: text cut into the pieces of a multilingual sentence model's vocabulary.
+
+The vocabulary (intake/pieces.json, written by scripts/build_pieces.py) is multilingual-e5-small's
+SentencePiece unigram vocabulary, kept to the lower-case pieces of the scripts the mail comes in,
+with each piece's log-probability. A text is normalised (NFKC, lower case), split at white space,
+words with a digit are left out (references and amounts say nothing of why one writes), and each word, marked at its start as SentencePiece does, is cut into the pieces whose
+log-probabilities sum highest (Viterbi). A character no piece covers is left out.
+
+The reason model (intake/reasons.py) weighs each piece: the weights were fitted on the
+sentence model's vector for each piece, so pieces that mean alike weigh alike, in every language,
+including words the labelled corpus never had. Words are cut once and remembered: customers use
+the same words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
+
+PIECES_PATH = Path(__file__).with_name("pieces.json")
+META = "\u2581"  # SentencePiece's mark of a word's start
+_DIGIT = re.compile(r"\d")
+LONGEST_RUN = 48  # a run without spaces (Han, kana) is cut in parts of this many characters first
+
+
+class Vocabulary:
+    def __init__(self, pieces: list[str], scores: list[float], source: str = ""):
+        self.score = dict(zip(pieces, scores, strict=True))
+        self.index = {piece: i for i, piece in enumerate(pieces)}  # a piece's place: its weights' in a model
+        self.source = source  # the sentence model's file the vocabulary was read from (its SHA-256)
+        self.longest = max(map(len, pieces))
+        self.unknown = min(scores) - 10.0  # a character no piece covers: worse than any piece
+        self.cut = lru_cache(maxsize=50_000)(self._cut)
+
+    def _cut(self, word: str) -> tuple[str, ...]:
+        """The pieces of one marked word whose scores sum highest."""
+        size = len(word)
+        best = [0.0] + [-1e30] * size
+        back: list[tuple[int, str | None]] = [(0, None)] * (size + 1)
+        score, longest, unknown = self.score, self.longest, self.unknown
+        for start in range(size):
+            here = best[start]
+            for end in range(start + 1, min(size, start + longest) + 1):
+                piece = word[start:end]
+                found = score.get(piece)
+                if found is not None and here + found > best[end]:
+                    best[end], back[end] = here + found, (start, piece)
+            if here + unknown > best[start + 1]:
+                best[start + 1], back[start + 1] = here + unknown, (start, None)
+        out: list[str] = []
+        end = size
+        while end > 0:
+            start, kept = back[end]
+            if kept is not None:
+                out.append(kept)
+            end = start
+        return tuple(reversed(out))
+
+    def words(self, text: str) -> list[str]:
+        """The marked words of a text, as they are cut (runs without spaces in parts), but those
+        with a digit."""
+        out = []
+        for word in unicodedata.normalize("NFKC", text).lower().split():
+            if _DIGIT.search(word):
+                continue  # order references, amounts, dates: facts read elsewhere, not why one writes
+            if len(word) <= LONGEST_RUN:
+                out.append(META + word)
+            else:
+                out.extend(META + word[at:at + LONGEST_RUN] for at in range(0, len(word), LONGEST_RUN))
+        return out
+
+    def pieces(self, text: str) -> list[str]:
+        return [piece for word in self.words(text) for piece in self.cut(word)]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    data = json.loads(PIECES_PATH.read_text(encoding="utf-8"))
+    return Vocabulary(data["pieces"], data["scores"], data.get("sha256_of_model_file", ""))

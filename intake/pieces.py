@@ -60,8 +60,9 @@ class Vocabulary:
         return tuple(reversed(out))
 
     def words(self, text: str) -> list[str]:
-        """The marked words of a text, as they are cut (runs without spaces in parts), but those
-        with a digit."""
+        """The distinct marked words of a text, first seen first, as they are cut (runs without
+        spaces in parts), but those with a digit. Each counts once: a word said three times in a
+        short mail ("refund") does not outweigh the one that says why."""
         out = []
         for word in unicodedata.normalize("NFKC", text).lower().split():
             if _DIGIT.search(word):
@@ -70,7 +71,7 @@ class Vocabulary:
                 out.append(META + word)
             else:
                 out.extend(META + word[at:at + LONGEST_RUN] for at in range(0, len(word), LONGEST_RUN))
-        return out
+        return list(dict.fromkeys(out))
 
     def pieces(self, text: str) -> list[str]:
         return [piece for word in self.words(text) for piece in self.cut(word)]

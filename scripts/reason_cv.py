@@ -54,7 +54,9 @@ class Settings:
     average: bool = True  # ship the mean of the CV's models, not a refit on all the rows
     max_weights: int = 45_000  # the mean's strongest weights kept (the file stays under about 3 MB)
     content_free: bool = True  # also fit content_free.py's mails, each with a uniform target
-    part_weights: dict[str, float] = field(default_factory=dict)  # a corpus part's mail weighs this much
+    # A corpus part's mail weighs this much. Part C (hard, indirect, negated on purpose) at full weight
+    # taught that "changed my mind ... please refund me" leans `other` (README, Understanding).
+    part_weights: dict[str, float] = field(default_factory=lambda: {"C": 0.25})
     pieces: bool = True  # weigh the subword pieces through their sentence-model vectors
     piece_weight: float = 6.0  # the pieces' mean vector scaled to this length (typically) against the words'
     piece_floor: int = 30  # the pieces averaged over at least this many (a short mail's are not scaled up)

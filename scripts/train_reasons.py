@@ -64,9 +64,9 @@ from intake.reasons import MODEL_PATH, UNCLEAR, piece_weights_json
 from intake.understand import bare_subject
 
 # The corpus parts whose dev mail the shipped model is trained on (benchmarks.understanding's
-# corpus_part). Part C, written hard on purpose (indirect, negated, the confusable pairs), is left
-# out: trained with it, even with part D's plain mail, plain "I changed my mind about order ...
-# Please refund me." read `other` likeliest (README, Understanding). It is read, to compare.
+# corpus_part). Part C, written hard on purpose (indirect, negated, the confusable pairs), weighs a
+# quarter (reason_cv.Settings.part_weights): at full weight, plain "I changed my mind about
+# order ... Please refund me." read `unclear` with `other` close behind (README, Understanding).
 PARTS = ("A+B", "C", "D")
 
 

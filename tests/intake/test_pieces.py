@@ -26,6 +26,7 @@ def test_a_word_is_cut_into_the_pieces_whose_scores_sum_highest(word: str, piece
 
 @pytest.mark.parametrize("text, words", [
     ("Refund  NOW", [META + "refund", META + "now"]),   # lower case, white space of any width
+    ("refund Refund now REFUND", [META + "refund", META + "now"]),  # each word once, first seen first
     ("ｒｅｆｕｎｄ", [META + "refund"]),                 # NFKC: full-width letters are letters
     ("", []),
     ("Order KRZ-26-0101: refund 2x", [META + "order", META + "refund"]),  # words with a digit say no why

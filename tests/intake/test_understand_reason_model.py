@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -20,6 +22,7 @@ from intake.reasons import (
     features,
     fold,
     lexicon_hits,
+    load,
     model,
     piece_words,
 )
@@ -64,7 +67,8 @@ def test_the_scores_are_the_bias_plus_each_trained_feature_weighted(shipped: Mod
 
 
 def test_the_shipped_model_stays_small() -> None:
-    assert MODEL_PATH.stat().st_size < 3_000_000
+    """About 1 MB of word and n-gram weights, 2.1 MB of piece weights (16 bits each, base64)."""
+    assert MODEL_PATH.stat().st_size < 3_500_000
 
 
 @pytest.mark.parametrize("text, reason, shown", [
@@ -122,9 +126,10 @@ PLAIN = [
 ]
 
 
-# A known miss of the model shipped in session 6: unclear, naming dissatisfied and non_delivery
-# (README, Understanding). Strict: the test says so when a retrained model reads it.
-KNOWN_MISS = pytest.mark.xfail(strict=True, reason="known miss: unclear, naming dissatisfied and non_delivery")
+# A known miss of the models shipped in sessions 6 and 7: unclear, naming two other reasons
+# (session 7: dissatisfied and dispute; README, Understanding). Strict: the test says so when a
+# retrained model reads it.
+KNOWN_MISS = pytest.mark.xfail(strict=True, reason="known miss: unclear, naming dissatisfied and dispute")
 
 
 @pytest.mark.parametrize("text, reason", [
@@ -144,3 +149,17 @@ def test_most_plain_mail_is_read_without_staff() -> None:
 def test_the_plain_change_of_mind_that_the_privacy_worlds_send_is_read() -> None:
     assert classify("Refund for order KRZ-10001\nHello, I changed my mind about order KRZ-10001. "
                     "Please refund me.").code == "change_of_mind"
+
+
+def test_a_model_whose_piece_weights_are_for_another_vocabulary_is_refused(tmp_path: Path) -> None:
+    """Piece weights are kept in the vocabulary's order: read against another vocabulary, every
+    weight would land on the wrong piece. The model says so, naming its file."""
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    if not data.get("piece_weights"):
+        pytest.skip("the shipped model weighs no pieces")
+    data["piece_weights"]["pieces"] -= 1
+    other = tmp_path / "reason_model.json"
+    other.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"reason_model\.json: its piece weights are for another vocabulary"):
+        load(other)
+

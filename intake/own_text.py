@@ -62,16 +62,30 @@ _SIGN_OFF = re.compile(
     r"[ \t,.!]*(?:\n|$)", re.IGNORECASE | re.MULTILINE)
 
 
+# A web form's relay ("New submission from the contact form ... Name: ... Email: ... Message:"):
+# the customer's words are the message field; the labels and the rest are the form's.
+_FORM_FIELD = re.compile(
+    r"^[ \t]*(?:name|e-?mail|phone|telephone|order|order number|topic|subject|nom|téléphone|commande"
+    r"|sujet|telefon|bestellung|betreff|nombre|teléfono|pedido|asunto|nome|telefono|ordine|oggetto"
+    r"|naam|telefoon|bestelling|onderwerp|naam en van|foon|이름|전화|주문|제목|名前|電話|注文|件名|姓名|电话|订单|主题"
+    r"|tên|điện thoại|đơn hàng|chủ đề)[ \t]*[:：]", re.IGNORECASE | re.MULTILINE)
+_FORM_MESSAGE = re.compile(
+    r"^[ \t]*(?:message|your message|comments?|enquiry|inquiry|nachricht|ihre nachricht|mensaje|messaggio"
+    r"|mensagem|bericht|boodskap|umlayezo|메시지|문의 내용|内容|お問い合わせ内容|メッセージ|留言|nội dung|tin nhắn)"
+    r"[ \t]*[:：][ \t]*", re.IGNORECASE | re.MULTILINE)
+
+
 @dataclass(frozen=True)
 class OwnText:
     text: str  # what the customer says now
-    removed: tuple[str, ...]  # what was set apart: quoted_history, signature, footer, disclaimer
+    removed: tuple[str, ...]  # set apart: form_fields, quoted_history, signature, footer, disclaimer
 
 
 def own_text(text: str) -> OwnText:
     """The new text of a body; the whole body when cutting would leave nothing."""
     removed: list[str] = []
     body = text.replace("\r\n", "\n")[:MAX_CHARS]
+    body = _form_message(body, removed)
     cut = _CUT.search(body)
     if cut is not None and body[:cut.start()].strip():
         body = body[:cut.start()]
@@ -88,6 +102,16 @@ def own_text(text: str) -> OwnText:
     if not body.strip():
         return OwnText(text.strip(), ())
     return OwnText(body.strip(), tuple(removed))
+
+
+def _form_message(body: str, removed: list[str]) -> str:
+    """A contact form's relay: the message field and what follows it, when two or more form
+    fields come before it; any other body as it is."""
+    label = _FORM_MESSAGE.search(body)
+    if label is None or len(_FORM_FIELD.findall(body, 0, label.start())) < 2 or not body[label.end():].strip():
+        return body
+    removed.append("form_fields")
+    return body[label.end():]
 
 
 def _removed(pattern: re.Pattern[str], body: str, kind: str, removed: list[str]) -> str:

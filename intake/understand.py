@@ -90,8 +90,9 @@ def unclear_candidates(details: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def bare_subject(subject: str) -> str:
-    """The subject without reply and forward prefixes."""
-    return re.sub(r"^(?:\s*(?:re|fwd?|aw|wg|tr|rv|sv|antw|答复|回复|转发)\s*:\s*)+", "", subject,
+    """The subject without reply and forward prefixes, and without the bracketed tags that forms,
+    lists and ticket systems put first ("[Kreatorz Contact]", "[#4521]")."""
+    return re.sub(r"^(?:\s*(?:(?:re|fwd?|aw|wg|tr|rv|sv|antw|答复|回复|转发)\s*:|\[[^\]\n]{1,40}\])\s*)+", "", subject,
                   flags=re.IGNORECASE)
 
 

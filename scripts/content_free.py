@@ -1,4 +1,4 @@
-"""Mails that state no reason, written for training (`train_reasons.py --content-free`): each is
+"""Mails that state no reason, written for training (fitted by `train_reasons.py` unless --no-content-free): each is
 fitted once per reason with weight 1/7, a uniform target, so that greetings, order numbers and
 "please call me" learn to say nothing. None of them is one of reason_cv.CONTENT_FREE, the mails
 the nested CV checks with."""
@@ -34,4 +34,13 @@ CONTENT_FREE_TRAINING = (
     "Don hang KJ-8830152\nXin chao, vui long goi lai cho toi. Cam on",
     "Hỏi về đơn hàng\nChào shop, xem email bên dưới giúp mình nhé.",
     "Order 20261103-0000291\nHello, please check my previous email and contact me.",
+    # Staff passing on what a customer asked elsewhere, without saying why (session 7).
+    "Fwd: client message\nHi team, a client phoned me about her order and asked for her money back. "
+    "Passing it on so it is logged. Thanks, Lindiwe",
+    "Refund request from a customer\nHi accounts, a customer called the shop asking for a refund on "
+    "KJ-3392017. Please have a look. Regards",
+    "WG: Kundennachricht\nHallo zusammen, zur Kenntnis weitergeleitet, der Kunde möchte eine Erstattung. Gruß, Tim",
+    "TR : message d'un client\nBonjour, je vous transfère la demande de remboursement reçue par téléphone.",
+    "Doorgestuurd: bericht van klant\nHallo, ter info doorgestuurd: klant vraagt om terugbetaling. Groet, Joost",
+    "고객 문의 전달\n고객님이 매장으로 전화해서 환불을 원하신다고 하셨습니다. 확인 부탁드립니다.",
 )

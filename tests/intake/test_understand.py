@@ -14,7 +14,7 @@ from intake.language import detect_language
 from intake.own_text import own_text
 from intake.reasons import classify, lexicon_hits
 from intake.references import find_references
-from intake.understand import Hints, understand
+from intake.understand import Hints, bare_subject, understand
 
 FORMATS = ("KRZ-##-####", "KJ-#######", "CMD-####-#####", "########-#######")
 
@@ -36,12 +36,22 @@ FORMATS = ("KRZ-##-####", "KJ-#######", "CMD-####-#####", "########-#######")
      "Please refund the deposit.", "dispute"),
     ("My bank reversed it, see below.\n\n---------- Forwarded message ---------\nFrom: FNB <alerts@fnb.example>\n"
      "Your monthly debit order was stopped", "My bank reversed it", "debit order"),
+    ("New submission from the contact form\n\nName: Sam Peters\nEmail: sam@example.com\nTopic: Refunds\n\n"
+     "Message:\nThe site went live with the wrong prices.", "wrong prices", "Topic"),
+    ("Nouvelle demande via le formulaire\nNom : Léa Martin\nCommande : CMD-2026-00412\n"
+     "Message : Le colis n'est jamais arrivé.", "jamais arrivé", "Léa Martin"),
 ])
 def test_own_text_sets_apart_what_the_customer_did_not_write_now(body: str, kept: str, gone: str) -> None:
     own = own_text(body)
     assert kept in own.text
     assert gone not in own.text
     assert own.removed
+
+
+def test_a_message_label_without_form_fields_before_it_cuts_nothing() -> None:
+    """"Message:" alone is the customer's own wording, not a form."""
+    body = "Hello,\nMessage: I never got the parcel, please refund me."
+    assert own_text(body).text == body
 
 
 def test_own_text_of_a_fully_quoted_body_is_the_body() -> None:
@@ -201,3 +211,14 @@ def test_any_text_is_read_without_error_into_known_values(body: str, subject: st
                             "cancel_recurring", "dispute", "other", "unclear")
     assert 0 <= facts.details["language"]["confidence"] <= 1
     assert 0 <= facts.details["reason"]["confidence"] <= 1
+
+
+@pytest.mark.parametrize("subject, bare", [
+    ("Re: Fwd: refund please", "refund please"),
+    ("[Kreatorz Contact] Refund KRZ-20414", "Refund KRZ-20414"),  # a form's tag is not the customer's
+    ("RE: [Ticket #45290] Retard de livraison", "Retard de livraison"),
+    ("Refund [urgent]", "Refund [urgent]"),                       # only tags that come first
+    ("AW: WG: Erstattung", "Erstattung"),
+])
+def test_the_bare_subject_drops_reply_prefixes_and_leading_tags(subject: str, bare: str) -> None:
+    assert bare_subject(subject) == bare

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from base.errors import RefundIntakeError
 from base.models import DecisionRecord, Draft, Message, Order, Request
 from base.policies import current_policy
+from decisions.request import UNCLEAR
 from decisions.rules import MISSING_ITEMS
 from desk.queue import Today, is_overdue
 from desk.state import desk
@@ -64,7 +65,17 @@ def request_view(db: Session, req: Request, today: Today) -> dict[str, Any]:
         "promise": promise_for(waiting) if waiting else None,
         "tier": tier_of(waiting) if waiting else None,
         "language_note": _language_note(req),
+        "likeliest": likeliest_reasons(req),
     }
+
+
+def likeliest_reasons(req: Request) -> list[tuple[str, float]]:
+    """The two reasons the reader found likeliest, when it was unsure and staff have not picked one:
+    the page offers each as one click."""
+    if req.reason != UNCLEAR or req.status != "open":
+        return []
+    read = ((req.understanding or {}).get("reason") or {}).get("candidates") or []
+    return [(str(code), float(p)) for code, p in read[:2] if code in REASONS]
 
 
 def _language_note(req: Request) -> str | None:

@@ -230,7 +230,9 @@ Marketing, Jacobs & Co
     expected = Expected(
         "new_request", "en", "dissatisfied after the storyboard and animatic were delivered",
         reason="dissatisfied", order_refs=("KRZ-10078",), customer="megan.jacobs@example.org",
-        outcome="deny", outcome_note="intellectual property already created; revisions offered",
+        outcome="review",
+        outcome_note="the reader is unsure: dissatisfied or change of mind, so staff pick the reason; "
+                     "dissatisfied is then denied: intellectual property already created, revisions offered",
     )
     delivery = delivered("megan.jacobs@example.org", received,
                          ("smtp.example.org", "203.0.113.7"), "example.org")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from base.db import session_scope
 from base.models import Request
+from tests.desk.conftest import csrf_from
 from tests.desk.lookup import request_id
 
 READ = {
@@ -31,3 +34,27 @@ def test_the_request_page_shows_the_reading(approver: FlaskClient, sessions: ses
                      "not order references: INV 88213 (after &#39;invoice&#39;)",
                      "set apart: quoted_history, footer"):
         assert expected in page, expected
+
+
+def test_an_unclear_reason_is_offered_as_its_two_likeliest(approver: FlaskClient,
+                                                           sessions: sessionmaker[Session]) -> None:
+    """The reader was unsure: the page offers the two likeliest reasons as one click each, and
+    the Grant form (which has no amount to propose) stays folded until a reason is picked."""
+    target = request_id(sessions, "R-000104")
+    with session_scope(sessions) as session:
+        unsure = session.get(Request, target)
+        unsure.understanding, unsure.reason = READ, "unclear"
+    page = approver.get(f"/requests/{target}").get_data(as_text=True)
+    offered = re.findall(r'id="pick-reason".*?</div>\s*</div>', page, re.S)
+    assert len(offered) == 1
+    assert re.findall(r'data-reason="(\w+)"', offered[0]) == ["dissatisfied", "not_as_described"]
+    assert "read at 0.31" in offered[0] and "read at 0.27" in offered[0]
+    assert '<details  id="grant">' in page or '<details id="grant">' in page
+
+    picked = approver.post(f"/requests/{target}/set", data={
+        "csrf_token": csrf_from(page), "fact": "reason", "value": "dissatisfied"}, follow_redirects=True)
+    after = picked.get_data(as_text=True)
+    assert picked.status_code == 200 and "reason set; decided again" in after
+    assert 'id="pick-reason"' not in after
+    with session_scope(sessions) as session:
+        assert session.get(Request, target).reason == "dissatisfied"

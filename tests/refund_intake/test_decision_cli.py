@@ -112,4 +112,4 @@ def test_policy_simulate_lists_the_decisions_that_would_change(tmp_path: Path) -
     # a 10% fee instead of 20%: R-000002 (4500.00) would propose 4050.00 instead of 3600.00
     assert changes["R-000002"]["amount_before"] == "3600.00"
     assert changes["R-000002"]["amount_after"] == "4050.00"
-    assert "R-000006" not in changes  # denied either way
+    assert "R-000007" not in changes  # denied either way (printed: no fee applies)

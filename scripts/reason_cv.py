@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 from content_free import CONTENT_FREE_TRAINING
+from plain_training import PLAIN_TRAINING
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
@@ -54,12 +55,15 @@ class Settings:
     average: bool = True  # ship the mean of the CV's models, not a refit on all the rows
     max_weights: int = 45_000  # the mean's strongest weights kept (the file stays under about 3 MB)
     content_free: bool = True  # also fit content_free.py's mails, each with a uniform target
+    plain: bool = True  # also fit plain_training.py's short direct mails, each with its reason
     # A corpus part's mail weighs this much. Part C (hard, indirect, negated on purpose) at full weight
     # taught that "changed my mind ... please refund me" leans `other` (README, Understanding).
     part_weights: dict[str, float] = field(default_factory=lambda: {"C": 0.25})
     pieces: bool = True  # weigh the subword pieces through their sentence-model vectors
-    piece_weight: float = 6.0  # the pieces' mean vector scaled to this length (typically) against the words'
-    piece_floor: int = 30  # the pieces averaged over at least this many (a short mail's are not scaled up)
+    piece_weight: float = 4.0  # the pieces' mean vector scaled to this length (typically) against the words'
+    # The pieces averaged over at least this many: a short mail's few pieces are not scaled up (at
+    # 30, "refund", "order" and a street name outweighed "I changed my mind"; README, session 8).
+    piece_floor: int = 100
 
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
@@ -74,6 +78,8 @@ class Settings:
         parser.add_argument("--max-weights", type=int, default=None)
         parser.add_argument("--no-content-free", action="store_true",
                             help="do not fit scripts/content_free.py's mails that state no reason (uniform target)")
+        parser.add_argument("--no-plain", action="store_true",
+                            help="do not fit scripts/plain_training.py's short direct mails")
         parser.add_argument("--part-weight", action="append", default=[], metavar="PART=WEIGHT",
                             help="weigh a corpus part's mail this much in fitting (e.g. C=0.5; repeatable)")
         parser.add_argument("--no-pieces", action="store_true", help="words and n-grams only, as before session 7")
@@ -94,6 +100,7 @@ class Settings:
         self.word_floor = self.word_floor if args.word_floor is None else args.word_floor
         self.max_weights = args.max_weights or self.max_weights
         self.content_free = self.content_free and not args.no_content_free
+        self.plain = self.plain and not args.no_plain
         self.pieces = self.pieces and not args.no_pieces
         self.piece_weight = args.piece_weight or self.piece_weight
         self.piece_floor = self.piece_floor if args.piece_floor is None else args.piece_floor
@@ -121,13 +128,17 @@ class Data:
         self.weights = np.array([SETTINGS.part_weights.get(part, 1.0) for part in parts] or [1.0] * len(texts))
         self.vectorizer = DictVectorizer()
         said_nothing = list(CONTENT_FREE_TRAINING) if SETTINGS.content_free else []
+        plain = list(PLAIN_TRAINING) if SETTINGS.plain else []
+        written = [*said_nothing, *(text for text, _ in plain)]
         every = self.vectorizer.fit_transform(
-            [features(t, extra, SETTINGS.chars, SETTINGS.word_floor) for t in [*texts, *said_nothing]]).tocsr()
-        self.matrix, self.said_nothing = every[:len(texts)], every[len(texts):]
+            [features(t, extra, SETTINGS.chars, SETTINGS.word_floor) for t in [*texts, *written]]).tocsr()
+        end = len(texts) + len(said_nothing)
+        self.matrix, self.said_nothing, self.plain = every[:len(texts)], every[len(texts):end], every[end:]
+        self.plain_labels = [code for _, code in plain]
         self.names = self.vectorizer.feature_names_
         self.is_gram = np.array([n.startswith("g:") for n in self.names])
-        self.vectors = self.piece_block([*texts, *said_nothing])
-        self.said_nothing_vectors = self.vectors[len(texts):]
+        self.vectors = self.piece_block([*texts, *written])
+        self.said_nothing_vectors, self.plain_vectors = self.vectors[len(texts):end], self.vectors[end:]
 
     def piece_block(self, texts: Sequence[str]) -> np.ndarray:
         """Each text's mean piece vector (centred, scaled to SETTINGS.piece_weight's length for a
@@ -167,6 +178,11 @@ class Data:
             dense = np.vstack([dense, *[self.said_nothing_vectors] * len(REASONS)])
             labels += [code for code in REASONS for _ in range(self.said_nothing.shape[0])]
             sample_weight = np.concatenate([sample_weight, np.full(len(labels) - len(rows), 1 / len(REASONS))])
+        if self.plain.shape[0]:  # the short direct mails, each with its reason
+            matrix = sp.vstack([matrix, self.plain]).tocsr()
+            dense = np.vstack([dense, self.plain_vectors])
+            labels += self.plain_labels
+            sample_weight = np.concatenate([sample_weight, np.ones(self.plain.shape[0])])
         fitted = LogisticRegression(C=c, max_iter=3000, class_weight=SETTINGS.class_weight).fit(
             sp.hstack([matrix[:, keep].multiply(scale), sp.csr_matrix(dense)]).tocsr(), labels,
             sample_weight=sample_weight)

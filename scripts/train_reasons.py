@@ -169,6 +169,7 @@ def write(data: Data, figures: dict[str, object], choice: Choice, rows: Sequence
         "word_floor": SETTINGS.word_floor, "weight_unit": "thousandths", "C": choice.c, "averaged": SETTINGS.average,
         "parts": list(parts), "part_weights": SETTINGS.part_weights,
         "wrong_cost": SETTINGS.wrong_cost, "content_free": SETTINGS.content_free,
+        "plain": SETTINGS.plain,
         "char_ngrams": list(SETTINGS.chars) if SETTINGS.chars else None,
         "pieces": model.pieces, "piece_weight": SETTINGS.piece_weight if model.pieces else None,
         "piece_floor": SETTINGS.piece_floor if model.pieces else None,

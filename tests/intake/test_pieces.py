@@ -31,6 +31,10 @@ def test_a_word_is_cut_into_the_pieces_whose_scores_sum_highest(word: str, piece
     ("", []),
     ("Order KRZ-26-0101: refund 2x", [META + "order", META + "refund"]),  # words with a digit say no why
     ("退" * (LONGEST_RUN + 2), [META + "退" * LONGEST_RUN, META + "退退"]),  # long runs cut in parts
+    ("Hello, a refund. Refund?!", [META + "hello", META + "a", META + "refund"]),  # punctuation is no part
+    ("isn't l’achat e-mail/post", [META + "isn't", META + "l’achat", META + "e", META + "mail", META + "post"]),
+    ("返金してください。お願いします", [META + "返金してください", META + "お願いします"]),
+    ("...  -- ?", []),
 ])
 def test_text_is_normalised_and_split_into_marked_words(text: str, words: list[str]) -> None:
     assert SMALL.words(text) == words
@@ -40,6 +44,8 @@ def test_text_is_normalised_and_split_into_marked_words(text: str, words: list[s
     ("It was never delivered", ["▁it", "▁was", "▁never", "▁deliver", "ed"]),
     ("배송이 안 왔어요", ["▁배송", "이", "▁안", "왔", "어요"]),
     ("Die Ware ist nie angekommen", ["▁die", "▁ware", "▁ist", "▁nie", "▁angekommen"]),
+    # pieces the model knows only capitalised are kept lower-cased: "Hello", a German noun
+    ("Hello, die Bestellung!", ["▁hello", "▁die", "▁bestellung"]),
 ])
 def test_the_shipped_vocabulary_cuts_customers_words_as_the_sentence_model_does(text: str, pieces: list[str]) -> None:
     assert vocabulary().pieces(text) == pieces

@@ -126,14 +126,7 @@ PLAIN = [
 ]
 
 
-# A known miss of the models shipped in sessions 6 and 7: unclear, naming two other reasons
-# (session 7: dissatisfied and dispute; README, Understanding). Strict: the test says so when a
-# retrained model reads it.
-KNOWN_MISS = pytest.mark.xfail(strict=True, reason="known miss: unclear, naming dissatisfied and dispute")
-
-
-@pytest.mark.parametrize("text, reason", [
-    pytest.param(text, reason, marks=[KNOWN_MISS] if text.startswith("Pedido") else []) for text, reason in PLAIN])
+@pytest.mark.parametrize("text, reason", PLAIN)
 def test_plain_mail_reads_its_reason_or_goes_to_staff_naming_it(text: str, reason: str) -> None:
     guess = classify(text)
     if guess.code == "unclear":
@@ -146,9 +139,21 @@ def test_most_plain_mail_is_read_without_staff() -> None:
     assert sum(classify(text).code == reason for text, reason in PLAIN) >= len(PLAIN) - 2
 
 
-def test_the_plain_change_of_mind_that_the_privacy_worlds_send_is_read() -> None:
+def test_the_plain_change_of_mind_that_the_test_worlds_send_is_read() -> None:
+    """The shortest change of mind, as tests/replies/builders.py and the IMAP tests send it."""
     assert classify("Refund for order KRZ-10001\nHello, I changed my mind about order KRZ-10001. "
                     "Please refund me.").code == "change_of_mind"
+
+
+def test_an_address_and_a_reference_under_a_plain_request_do_not_outweigh_it() -> None:
+    """Street names, a city and "reference" once made a short change of mind read `other` with
+    0.94 (the words' pieces, averaged over too few): they may make it unclear, never another
+    reason."""
+    for street in ("4 Protea Road Durban", "12 Jacaranda Street Pretoria"):
+        guess = classify(f"Refund for KRZ-20002 ZQXBOB9C1D\nHello,\n\nI changed my mind about order KRZ-20002 "
+                         f"and would like a refund.\nPost: {street}\nReference ZQXBOB9C1D\n\nBob Naidoo")
+        assert guess.code in ("change_of_mind", "unclear"), guess
+        assert guess.candidates[0][0] == "change_of_mind", guess
 
 
 def test_a_model_whose_piece_weights_are_for_another_vocabulary_is_refused(tmp_path: Path) -> None:

@@ -70,8 +70,9 @@ def customer_mail(person: Person, serial: int, *, marker_suffix: str = "") -> by
     message["Message-ID"] = f"<{person.order.lower()}-{serial}-{marker.lower()}@mail.example>"
     message["Date"] = "Mon, 2 Nov 2026 11:00:00 +0200"
     message["X-Trace"] = person.raw_marker + marker_suffix
-    message.set_content(f"Hello,\n\nI changed my mind about order {person.order} and would like "
-                        f"a refund.\nPost: {person.street}\nReference {marker}\n\n{person.name}\n")
+    message.set_content(f"Hello,\n\nI have changed my mind about order {person.order} and no longer need "
+                        f"it. Please cancel it and refund me.\n\nKind regards,\n{person.name}\n"
+                        f"{person.street}\nReference {marker}\n")
     message.add_attachment(f"receipt for {marker}".encode(), maintype="application",
                            subtype="octet-stream", filename=f"receipt-{marker}.bin")
     message.set_boundary(f"boundary-{serial}")  # the same bytes every time

@@ -157,8 +157,9 @@ def test_policy_diff_counts_outcome_changes_and_the_money_moved(demo: Path, tmp_
     assert (data["old"]["version"], data["new"]["version"]) == ("2024-11-11", "2026-12-01")
     outcomes = {(o["before"], o["after"]): o["requests"] for o in data["outcomes"]}
     # R-000002 (6 days after the service started) and R-000010 (4 days) are now late;
-    # R-000001 and R-000013 (1 and 2 days) stay in time and are proposed at a 10% fee
-    assert outcomes == {("review", "deny"): 2, ("review", "review"): 2, ("deny", "deny"): 5,
+    # R-000001 and R-000013 (1 and 2 days) stay in time and are proposed at a 10% fee; R-000006,
+    # whose reason is unclear (examples/manifest.toml), waits for staff under both
+    assert outcomes == {("review", "deny"): 2, ("review", "review"): 3, ("deny", "deny"): 4,
                         ("approve", "approve"): 1}
     assert (data["requests"], data["changed"], data["left_out"]) == (10, 2, 0)
     [zar] = data["money"]

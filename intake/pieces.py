@@ -24,7 +24,7 @@ from pathlib import Path
 
 PIECES_PATH = Path(__file__).with_name("pieces.json")
 META = "\u2581"  # SentencePiece's mark of a word's start
-_DIGIT = re.compile(r"\d")
+_WITH_DIGIT = re.compile(r"\S*\d\S*")  # a part between white space with a digit in it
 # A word: letters, with an apostrophe inside ("isn't", "l'achat"); punctuation around it is not
 # part of it, and a hyphen or a slash parts two words.
 _LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -33,8 +33,10 @@ LONGEST_RUN = 48  # a run without spaces (Han, kana) is cut in parts of this man
 
 class Vocabulary:
     def __init__(self, pieces: list[str], scores: list[float], source: str = ""):
-        self.score = dict(zip(pieces, scores, strict=True))
-        self.index = {piece: i for i, piece in enumerate(pieces)}  # a piece's place: its weights' in a model
+        if len(pieces) != len(scores):
+            raise ValueError(f"{len(pieces)} pieces but {len(scores)} scores")
+        self.index = dict(zip(pieces, range(len(pieces)), strict=True))  # a piece's place: its score's, its weights' in a model
+        self.scores = scores
         self.source = source  # the sentence model's file the vocabulary was read from (its SHA-256)
         self.longest = max(map(len, pieces))
         self.unknown = min(scores) - 10.0  # a character no piece covers: worse than any piece
@@ -45,14 +47,14 @@ class Vocabulary:
         size = len(word)
         best = [0.0] + [-1e30] * size
         back: list[tuple[int, str | None]] = [(0, None)] * (size + 1)
-        score, longest, unknown = self.score, self.longest, self.unknown
+        index, scores, longest, unknown = self.index, self.scores, self.longest, self.unknown
         for start in range(size):
             here = best[start]
             for end in range(start + 1, min(size, start + longest) + 1):
                 piece = word[start:end]
-                found = score.get(piece)
-                if found is not None and here + found > best[end]:
-                    best[end], back[end] = here + found, (start, piece)
+                at = index.get(piece)
+                if at is not None and here + scores[at] > best[end]:
+                    best[end], back[end] = here + scores[at], (start, piece)
             if here + unknown > best[start + 1]:
                 best[start + 1], back[start + 1] = here + unknown, (start, None)
         out: list[str] = []
@@ -69,14 +71,13 @@ class Vocabulary:
         spaces in parts), but those with a digit. Each counts once: a word said three times in a
         short mail ("refund") does not outweigh the one that says why."""
         out = []
-        for token in unicodedata.normalize("NFKC", text).lower().split():
-            if _DIGIT.search(token):
-                continue  # order references, amounts, dates: facts read elsewhere, not why one writes
-            for word in _LETTERS.findall(token):  # "refund." and "refund" are one word
-                if len(word) <= LONGEST_RUN:
-                    out.append(META + word)
-                else:
-                    out.extend(META + word[at:at + LONGEST_RUN] for at in range(0, len(word), LONGEST_RUN))
+        # order references, amounts, dates: facts read elsewhere, not why one writes
+        kept = _WITH_DIGIT.sub(" ", unicodedata.normalize("NFKC", text).lower())
+        for word in _LETTERS.findall(kept):  # "refund." and "refund" are one word
+            if len(word) <= LONGEST_RUN:
+                out.append(META + word)
+            else:
+                out.extend(META + word[at:at + LONGEST_RUN] for at in range(0, len(word), LONGEST_RUN))
         return list(dict.fromkeys(out))
 
     def pieces(self, text: str) -> list[str]:

@@ -75,9 +75,12 @@ class Model:
     # or over this many if it has fewer: a short mail's few pieces are not scaled up.
     pieces: bool = False
     piece_floor: int = 0
-    # Each piece's weight per reason, in thousandths, for every piece of the vocabulary in its
-    # order (intake/pieces.json): compact, 4 bytes a weight.
+    # Each piece's weight per reason, for every piece of the vocabulary in its order
+    # (intake/pieces.json), in thousandths divided by `piece_scale`: a model read from its file
+    # keeps the file's hundredths (2 bytes a weight, nothing converted at start-up), one the
+    # trainer fits its thousandths.
     piece_weights: array[int] = field(default_factory=lambda: array("i"))
+    piece_scale: int = 1
     _gram_sums: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
     _piece_sums: dict[str, tuple[int, tuple[int, ...]]] = field(init=False, repr=False, compare=False)
 
@@ -98,7 +101,7 @@ class Model:
                 at = known_pieces.index[piece] * n
                 for k in range(n):
                     sums[k] += weights[at + k]
-            found = (len(cut), tuple(sums))
+            found = (len(cut), tuple(total * self.piece_scale for total in sums))
             if len(known) > 50_000:
                 known.clear()
             known[word] = found
@@ -109,7 +112,9 @@ class Model:
         if name.startswith("t:"):
             at = vocabulary().index.get(name[2:])
             n = len(self.classes)
-            return None if at is None or not self.pieces else self.piece_weights[at * n:(at + 1) * n]
+            if at is None or not self.pieces:
+                return None
+            return [w * self.piece_scale for w in self.piece_weights[at * n:(at + 1) * n]]
         return self.weights.get(name)
 
     def gram_sum(self, word: str) -> tuple[int, ...]:
@@ -134,25 +139,24 @@ def model() -> Model:
 def load(path: Path) -> Model:
     data = json.loads(path.read_text(encoding="utf-8"))
     chars = tuple(data["char_ngrams"]) if data.get("char_ngrams") else None
-    piece_weights = array("i")
+    piece_weights, scale = array("i"), 1
     if block := data.get("piece_weights"):
         known = vocabulary()
         if block["pieces"] != len(known.index) or block["source_sha256"] != known.source:
             raise ValueError(f"{path}: its piece weights are for another vocabulary than intake/pieces.json "
                              f"({block['pieces']} pieces, from {block['source_sha256'][:12]}); retrain it")
-        kept = array("h")  # in hundredths: a piece's weight is divided by the text's pieces (30 or more)
-        kept.frombytes(base64.b64decode(block["int16_le_hundredths_base64"]))
+        piece_weights, scale = array("h"), 10  # hundredths: a piece's weight is divided by the text's pieces
+        piece_weights.frombytes(base64.b64decode(block["int16_le_hundredths_base64"]))
         if sys.byteorder == "big":
-            kept.byteswap()
-        piece_weights = array("i", [10 * w for w in kept])
+            piece_weights.byteswap()
     return Model(tuple(data["classes"]), tuple(data["bias"]), data["weights"], data["threshold"], chars,
-                 data.get("word_floor") or 0, bool(block), data.get("piece_floor") or 0, piece_weights)
+                 data.get("word_floor") or 0, bool(block), data.get("piece_floor") or 0, piece_weights, scale)
 
 
 def piece_weights_json(used: Model) -> dict[str, object]:
     """A model's piece weights as its file keeps them (the trainer writes them so): in hundredths,
     16 bits each (a piece's weight is divided by at least 30, the piece floor, when read)."""
-    hundredths = [(w + 5) // 10 for w in used.piece_weights]
+    hundredths = [(w * used.piece_scale + 5) // 10 for w in used.piece_weights]
     if hundredths and max(map(abs, hundredths)) > 32767:
         raise ValueError("a piece weight exceeds 16 bits in hundredths")
     little = array("h", hundredths)
@@ -362,14 +366,11 @@ def _evidence(hits: list[tuple[str, str, bool]], feats: Mapping[str, float], gra
         for word, (_, row) in cuts.items():
             weight = _leaning(row, k) / count
             if weight > 0.02:  # only the words that weigh are shown, and worked out
-                shown_as = fold(_EDGES.sub("", word.lstrip(META)))
+                shown_as = fold(word.lstrip(META))  # a word of letters (intake/pieces.py)
                 if len(shown_as) > (1 if ord(shown_as[:1] or "a") >= _WIDE else 3):
                     leans[shown_as] = leans.get(shown_as, 0.0) + weight
     words = [f"\u201c{word}\u201d" for _, word in heapq.nlargest(4, ((w, word) for word, w in leans.items()))]
     return tuple(shown + ([f"words: {', '.join(words)}"] if words else []))
-
-
-_EDGES = re.compile(r"^[^\w]+|[^\w]+$")  # the punctuation around a word
 
 
 def _leaning(row: Sequence[int], k: int) -> float:

@@ -149,7 +149,7 @@ class Data:
         if not VECTORS.exists():
             raise SystemExit(f"{VECTORS}: missing; run scripts/build_pieces.py first (about 9 minutes)")
         known = vocabulary()
-        self.piece_names = list(known.score)
+        self.piece_names = list(known.index)
         vectors = np.load(VECTORS).astype(np.float64)
         if vectors.shape[0] != len(self.piece_names):
             raise SystemExit(f"{VECTORS}: {vectors.shape[0]} vectors for {len(self.piece_names)} pieces; rebuild it")

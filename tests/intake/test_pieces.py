@@ -60,4 +60,4 @@ def test_the_pieces_spell_the_normalised_text_but_what_no_piece_covers(text: str
         joined = "".join(shipped.cut(word))
         rest = iter(word)
         assert all(ch in rest for ch in joined)  # a subsequence of the word
-        assert all(piece in shipped.score for piece in shipped.cut(word))
+        assert all(piece in shipped.index for piece in shipped.cut(word))

@@ -1,8 +1,8 @@
 """Subword pieces: text cut into the pieces of a multilingual sentence model's vocabulary.
 
 The vocabulary (intake/pieces.json, written by scripts/build_pieces.py) is multilingual-e5-small's
-SentencePiece unigram vocabulary, kept to the lower-case pieces of the scripts the mail comes in,
-with each piece's log-probability (a piece the model knows only capitalised is kept lower-cased).
+SentencePiece unigram vocabulary, kept to the pieces of the scripts the mail comes in, lower-cased
+(a piece the model knows only capitalised is kept lower-cased), with each piece's log-probability.
 A text is normalised (NFKC, lower case) and split at white space; a part with a digit is left out
 (references and amounts say nothing of why one writes), the rest split into words of letters
 (punctuation dropped), and each word, marked at its start as SentencePiece does, is cut into the

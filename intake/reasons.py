@@ -155,7 +155,7 @@ def load(path: Path) -> Model:
 
 def piece_weights_json(used: Model) -> dict[str, object]:
     """A model's piece weights as its file keeps them (the trainer writes them so): in hundredths,
-    16 bits each (a piece's weight is divided by at least 30, the piece floor, when read)."""
+    16 bits each (a piece's weight is divided by at least the piece floor, 100, when read)."""
     hundredths = [(w * used.piece_scale + 5) // 10 for w in used.piece_weights]
     if hundredths and max(map(abs, hundredths)) > 32767:
         raise ValueError("a piece weight exceeds 16 bits in hundredths")

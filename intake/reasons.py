@@ -240,10 +240,15 @@ def features(text: str, extra: Mapping[str, Sequence[str]] | None = None,
     for name, count in _gram_counts(grams.words, chars).items():
         values[name] = count * grams.value
     if pieces:
-        cut = vocabulary().pieces(text[:MAX_CHARS])
-        for piece, count in Counter(cut).items():
-            values["t:" + piece] = count / max(len(cut), piece_floor)
+        values.update(("t:" + piece, share) for piece, share in piece_shares(text, piece_floor).items())
     return values
+
+
+def piece_shares(text: str, piece_floor: int) -> dict[str, float]:
+    """Each subword piece's share of the text's pieces, counted over at least `piece_floor`: what
+    the piece block weighs (and the trainer averages the pieces' vectors by)."""
+    cut = vocabulary().pieces(text[:MAX_CHARS])
+    return {piece: count / max(len(cut), piece_floor) for piece, count in Counter(cut).items()}
 
 
 def char_grams(folded: str, low: int, high: int) -> dict[str, int]:

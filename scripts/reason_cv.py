@@ -26,7 +26,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from decisions.request import REASONS
 from intake.pieces import vocabulary
-from intake.reasons import UNCLEAR, UNIT, Model, classify, features
+from intake.reasons import UNCLEAR, UNIT, Model, classify, features, piece_shares
 
 VECTORS = Path(__file__).resolve().parent.parent / "var" / "pieces-e5.npy"  # scripts/build_pieces.py
 
@@ -154,12 +154,10 @@ class Data:
         if vectors.shape[0] != len(self.piece_names):
             raise SystemExit(f"{VECTORS}: {vectors.shape[0]} vectors for {len(self.piece_names)} pieces; rebuild it")
         vectors -= vectors.mean(axis=0)
-        index = {piece: i for i, piece in enumerate(self.piece_names)}
-        shares = sp.lil_matrix((len(texts), len(index)))
-        for row, text in enumerate(texts):
-            for name, value in features(text, pieces=True, piece_floor=SETTINGS.piece_floor).items():
-                if name.startswith("t:"):
-                    shares[row, index[name[2:]]] = value
+        shares = sp.lil_matrix((len(texts), len(known.index)))
+        for row, text in enumerate(texts):  # the pieces alone: the words' features are worked out once, above
+            for piece, value in piece_shares(text, SETTINGS.piece_floor).items():
+                shares[row, known.index[piece]] = value
         block = shares.tocsr() @ vectors
         scale = SETTINGS.piece_weight / float(np.median(np.linalg.norm(block[:len(self.texts)], axis=1)))
         self.piece_vectors = vectors * scale
